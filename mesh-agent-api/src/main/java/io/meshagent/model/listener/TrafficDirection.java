@@ -1,0 +1,8 @@
+package io.meshagent.model.listener;
+
+/** Envoy's {@code TrafficDirection}. */
+public enum TrafficDirection {
+  UNSPECIFIED,
+  INBOUND,
+  OUTBOUND
+}

@@ -1,0 +1,178 @@
+package io.meshagent.core.internal.agent;
+
+import io.grpc.ManagedChannel;
+import io.meshagent.ControlPlaneStatus;
+import io.meshagent.MeshAgent;
+import io.meshagent.MeshAgentConfig;
+import io.meshagent.Subscription;
+import io.meshagent.XdsSource;
+import io.meshagent.core.internal.config.ConfigSource;
+import io.meshagent.core.internal.config.ControlContext;
+import io.meshagent.core.internal.config.ResourceStore;
+import io.meshagent.core.internal.config.SnapshotPublisher;
+import io.meshagent.core.internal.file.FileConfigSource;
+import io.meshagent.core.internal.file.ResourceFileParser;
+import io.meshagent.core.internal.grpc.XdsChannels;
+import io.meshagent.core.internal.node.IstioNodeFactory;
+import io.meshagent.core.internal.xds.XdsClient;
+import io.meshagent.core.xds.XdsResourceType;
+import io.meshagent.snapshot.MeshSnapshot;
+import io.meshagent.snapshot.ResourceTypes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** The agent: a control context, a resource store, a publisher and one configuration source. */
+final class CoreMeshAgent implements MeshAgent {
+  private static final Duration FILE_POLL_INTERVAL = Duration.ofMillis(250);
+
+  private final MeshAgentConfig config;
+  private final ControlContext context;
+  private final SnapshotPublisher publisher;
+  private final ConfigSource source;
+  private final @Nullable ManagedChannel channel;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private CoreMeshAgent(
+      MeshAgentConfig config,
+      ControlContext context,
+      SnapshotPublisher publisher,
+      ConfigSource source,
+      @Nullable ManagedChannel channel) {
+    this.config = config;
+    this.context = context;
+    this.publisher = publisher;
+    this.source = source;
+    this.channel = channel;
+  }
+
+  static CoreMeshAgent start(MeshAgentConfig config) {
+    Map<String, XdsResourceType<?>> types =
+        ResourceTypeRegistry.load(CoreMeshAgent.class.getClassLoader());
+    ResourceTypeRegistry.requireRegistered(config.extraTypes(), types);
+    // Fail on bad node metadata before any thread starts.
+    var node = IstioNodeFactory.build(config.node(), config.profile());
+    Clock clock = Clock.systemUTC();
+    ControlContext context = new ControlContext("mesh-agent-control");
+    ResourceStore store = new ResourceStore(types, clock);
+    SnapshotPublisher publisher = new SnapshotPublisher();
+    ConfigSource source;
+    ManagedChannel channel = null;
+    try {
+      if (config.xdsSource() instanceof XdsSource.File file) {
+        List<String> typeUrls =
+            new ArrayList<>(
+                List.of(
+                    ResourceTypes.LISTENER,
+                    ResourceTypes.ROUTE_CONFIGURATION,
+                    ResourceTypes.CLUSTER,
+                    ResourceTypes.CLUSTER_LOAD_ASSIGNMENT));
+        typeUrls.addAll(config.extraTypes());
+        source =
+            new FileConfigSource(
+                file.path(),
+                new ResourceFileParser(types.values().stream().map(t -> t.descriptor()).toList()),
+                context,
+                store,
+                publisher,
+                FILE_POLL_INTERVAL,
+                typeUrls,
+                clock);
+      } else {
+        XdsSource.Server server = (XdsSource.Server) config.xdsSource();
+        channel = XdsChannels.open(config, server);
+        List<String> wildcard =
+            new ArrayList<>(List.of(ResourceTypes.CLUSTER, ResourceTypes.LISTENER));
+        wildcard.addAll(config.extraTypes());
+        source =
+            new XdsClient(
+                channel,
+                node,
+                config.xdsProtocol(),
+                wildcard,
+                context,
+                store,
+                publisher,
+                config.initialFetchTimeout(),
+                config.reconnectInitialBackoff(),
+                config.reconnectMaxBackoff(),
+                () -> ThreadLocalRandom.current().nextDouble(),
+                server.toString(),
+                clock);
+      }
+    } catch (RuntimeException e) {
+      context.close();
+      if (channel != null) {
+        channel.shutdownNow();
+      }
+      throw e;
+    }
+    CoreMeshAgent agent = new CoreMeshAgent(config, context, publisher, source, channel);
+    source.start();
+    return agent;
+  }
+
+  @Override
+  public MeshAgentConfig config() {
+    return config;
+  }
+
+  @Override
+  public MeshSnapshot snapshot() {
+    return publisher.current();
+  }
+
+  @Override
+  public MeshSnapshot awaitInitialConfig(Duration timeout)
+      throws TimeoutException, InterruptedException {
+    try {
+      return publisher.initialConfig().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("unreachable: the initial-config future never fails", e);
+    } catch (TimeoutException e) {
+      ControlPlaneStatus s = source.status();
+      TimeoutException t =
+          new TimeoutException(
+              "no complete configuration from "
+                  + s.source()
+                  + " within "
+                  + timeout
+                  + (s.lastError() != null ? "; last error: " + s.lastError() : ""));
+      t.initCause(e);
+      throw t;
+    }
+  }
+
+  @Override
+  public Subscription subscribe(Executor executor, Consumer<? super MeshSnapshot> listener) {
+    return publisher.subscribe(executor, listener);
+  }
+
+  @Override
+  public ControlPlaneStatus controlPlaneStatus() {
+    return source.status();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    source.close();
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    // Let the source's close task run before the context stops.
+    context.execute(context::close);
+  }
+}

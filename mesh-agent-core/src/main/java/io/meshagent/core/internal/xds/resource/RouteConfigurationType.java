@@ -1,0 +1,410 @@
+package io.meshagent.core.internal.xds.resource;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.meshagent.core.xds.ResourceInvalidException;
+import io.meshagent.core.xds.XdsResourceType;
+import io.meshagent.model.StringMatcher;
+import io.meshagent.model.route.HeaderMatcher;
+import io.meshagent.model.route.PathMatch;
+import io.meshagent.model.route.QueryParameterMatcher;
+import io.meshagent.model.route.Route;
+import io.meshagent.model.route.RouteAction;
+import io.meshagent.model.route.RouteConfiguration;
+import io.meshagent.model.route.RouteMatch;
+import io.meshagent.model.route.VirtualHost;
+import io.meshagent.model.route.WeightedCluster;
+import io.meshagent.snapshot.ResourceTypes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** RDS: {@code envoy.config.route.v3.RouteConfiguration} to {@link RouteConfiguration}. */
+public final class RouteConfigurationType implements XdsResourceType<RouteConfiguration> {
+  /** The instance. */
+  public static final RouteConfigurationType INSTANCE = new RouteConfigurationType();
+
+  /** Envoy's route timeout when a route sets none. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+  private static final int MILLION = 1_000_000;
+
+  /** Envoy's {@code present_match: false} on a query parameter: the route never matches. */
+  private static final StringMatcher NEVER = new StringMatcher.Regex(Pattern.compile("(?!)"));
+
+  /** Envoy's {@code path_separated_prefix} constraint. */
+  private static final Pattern PATH_SEPARATED_PREFIX = Pattern.compile("[^?#]+[^?#/]");
+
+  private RouteConfigurationType() {}
+
+  @Override
+  public String typeUrl() {
+    return ResourceTypes.ROUTE_CONFIGURATION;
+  }
+
+  @Override
+  public Descriptor descriptor() {
+    return io.envoyproxy.envoy.config.route.v3.RouteConfiguration.getDescriptor();
+  }
+
+  @Override
+  public boolean wildcard() {
+    return false;
+  }
+
+  @Override
+  public Class<RouteConfiguration> valueClass() {
+    return RouteConfiguration.class;
+  }
+
+  @Override
+  public Parsed<RouteConfiguration> parse(Any resource) throws ResourceInvalidException {
+    var proto =
+        Anys.unpack(resource, io.envoyproxy.envoy.config.route.v3.RouteConfiguration.class, "");
+    if (proto.getName().isEmpty()) {
+      throw new ResourceInvalidException("name: must not be empty");
+    }
+    return new Parsed<>(proto.getName(), convert(proto, ""));
+  }
+
+  /**
+   * Converts a route configuration, from RDS or inline in an HTTP connection manager.
+   *
+   * @param path the configuration's field path, empty at the root
+   */
+  static RouteConfiguration convert(
+      io.envoyproxy.envoy.config.route.v3.RouteConfiguration proto, String path)
+      throws ResourceInvalidException {
+    List<VirtualHost> virtualHosts = new ArrayList<>(proto.getVirtualHostsCount());
+    for (int i = 0; i < proto.getVirtualHostsCount(); i++) {
+      var vh = proto.getVirtualHosts(i);
+      virtualHosts.add(virtualHost(vh, Paths.element(path, "virtual_hosts", i, vh.getName())));
+    }
+    return new RouteConfiguration(proto.getName(), virtualHosts);
+  }
+
+  private static VirtualHost virtualHost(
+      io.envoyproxy.envoy.config.route.v3.VirtualHost vh, String path)
+      throws ResourceInvalidException {
+    List<Route> routes = new ArrayList<>(vh.getRoutesCount());
+    for (int i = 0; i < vh.getRoutesCount(); i++) {
+      var route = vh.getRoutes(i);
+      routes.add(route(route, Paths.element(path, "routes", i, route.getName())));
+    }
+    return new VirtualHost(vh.getName(), vh.getDomainsList(), routes);
+  }
+
+  private static Route route(io.envoyproxy.envoy.config.route.v3.Route route, String path)
+      throws ResourceInvalidException {
+    if (!route.hasMatch()) {
+      throw new ResourceInvalidException(Paths.at(Paths.field(path, "match"), "required"));
+    }
+    RouteMatch match = match(route.getMatch(), Paths.field(path, "match"));
+    RouteAction action =
+        switch (route.getActionCase()) {
+          case ROUTE -> forward(route.getRoute(), Paths.field(path, "route"));
+          case REDIRECT -> redirect(route.getRedirect(), Paths.field(path, "redirect"));
+          case DIRECT_RESPONSE ->
+              directResponse(route.getDirectResponse(), Paths.field(path, "direct_response"));
+          case NON_FORWARDING_ACTION -> new RouteAction.NonForwarding();
+          case FILTER_ACTION -> throw unsupported(Paths.field(path, "filter_action"));
+          case ACTION_NOT_SET ->
+              throw new ResourceInvalidException(
+                  Paths.at(
+                      path,
+                      "no action (route, redirect, direct_response or non_forwarding_action) is"
+                          + " set"));
+        };
+    return new Route(route.getName(), match, action);
+  }
+
+  private static RouteMatch match(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String path)
+      throws ResourceInvalidException {
+    PathMatch pathMatch =
+        switch (m.getPathSpecifierCase()) {
+          case PREFIX -> new PathMatch.Prefix(m.getPrefix());
+          case PATH -> new PathMatch.Exact(m.getPath());
+          case SAFE_REGEX ->
+              new PathMatch.Regex(
+                  Matchers.regex(m.getSafeRegex(), Paths.field(path, "safe_regex")));
+          case PATH_SEPARATED_PREFIX -> {
+            String prefix = m.getPathSeparatedPrefix();
+            if (!PATH_SEPARATED_PREFIX.matcher(prefix).matches()) {
+              throw new ResourceInvalidException(
+                  Paths.at(
+                      Paths.field(path, "path_separated_prefix"),
+                      "'"
+                          + prefix
+                          + "' must be non-empty, must not contain '?' or '#' and must not end"
+                          + " with '/'"));
+            }
+            yield new PathMatch.PathSeparatedPrefix(prefix);
+          }
+          case CONNECT_MATCHER -> throw unsupported(Paths.field(path, "connect_matcher"));
+          case PATH_MATCH_POLICY -> throw unsupported(Paths.field(path, "path_match_policy"));
+          case PATHSPECIFIER_NOT_SET ->
+              throw new ResourceInvalidException(
+                  Paths.at(
+                      path,
+                      "no path specifier (prefix, path, safe_regex or path_separated_prefix) is"
+                          + " set"));
+        };
+    // Matchers the agent cannot evaluate would silently widen the route; refuse them.
+    if (m.hasTlsContext()) {
+      throw unsupported(Paths.field(path, "tls_context"));
+    }
+    if (m.getDynamicMetadataCount() > 0) {
+      throw unsupported(Paths.field(path, "dynamic_metadata"));
+    }
+    if (m.getFilterStateCount() > 0) {
+      throw unsupported(Paths.field(path, "filter_state"));
+    }
+    boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
+    List<HeaderMatcher> headers = new ArrayList<>(m.getHeadersCount());
+    for (int i = 0; i < m.getHeadersCount(); i++) {
+      var h = m.getHeaders(i);
+      headers.add(header(h, Paths.element(path, "headers", i, h.getName())));
+    }
+    List<QueryParameterMatcher> queryParameters = new ArrayList<>(m.getQueryParametersCount());
+    for (int i = 0; i < m.getQueryParametersCount(); i++) {
+      var q = m.getQueryParameters(i);
+      queryParameters.add(
+          queryParameter(q, Paths.element(path, "query_parameters", i, q.getName())));
+    }
+    int perMillion =
+        m.hasRuntimeFraction()
+            ? perMillion(m.getRuntimeFraction(), Paths.field(path, "runtime_fraction"))
+            : MILLION;
+    return new RouteMatch(
+        pathMatch, caseSensitive, headers, queryParameters, perMillion, m.hasGrpc());
+  }
+
+  // istiod still sends the legacy exact_match / prefix_match / ... fields of HeaderMatcher.
+  @SuppressWarnings("deprecation")
+  private static HeaderMatcher header(
+      io.envoyproxy.envoy.config.route.v3.HeaderMatcher h, String path)
+      throws ResourceInvalidException {
+    if (h.getName().isEmpty()) {
+      throw new ResourceInvalidException(Paths.at(Paths.field(path, "name"), "must not be empty"));
+    }
+    String name = h.getName().toLowerCase(Locale.ROOT);
+    StringMatcher matcher = null;
+    Boolean present = null;
+    Long rangeStart = null;
+    Long rangeEnd = null;
+    switch (h.getHeaderMatchSpecifierCase()) {
+      case EXACT_MATCH -> matcher = new StringMatcher.Exact(h.getExactMatch(), false);
+      case SAFE_REGEX_MATCH ->
+          matcher =
+              new StringMatcher.Regex(
+                  Matchers.regex(h.getSafeRegexMatch(), Paths.field(path, "safe_regex_match")));
+      case RANGE_MATCH -> {
+        rangeStart = h.getRangeMatch().getStart();
+        rangeEnd = h.getRangeMatch().getEnd();
+      }
+      case PRESENT_MATCH -> present = h.getPresentMatch();
+      case PREFIX_MATCH -> matcher = new StringMatcher.Prefix(h.getPrefixMatch(), false);
+      case SUFFIX_MATCH -> matcher = new StringMatcher.Suffix(h.getSuffixMatch(), false);
+      case CONTAINS_MATCH -> matcher = new StringMatcher.Contains(h.getContainsMatch(), false);
+      case STRING_MATCH ->
+          matcher = Matchers.envoy(h.getStringMatch(), Paths.field(path, "string_match"));
+      // Envoy matches on presence when no specifier is set.
+      case HEADERMATCHSPECIFIER_NOT_SET -> present = true;
+    }
+    return new HeaderMatcher(
+        name,
+        matcher,
+        present,
+        rangeStart,
+        rangeEnd,
+        h.getInvertMatch(),
+        h.getTreatMissingHeaderAsEmpty());
+  }
+
+  private static QueryParameterMatcher queryParameter(
+      io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher q, String path)
+      throws ResourceInvalidException {
+    if (q.getName().isEmpty()) {
+      throw new ResourceInvalidException(Paths.at(Paths.field(path, "name"), "must not be empty"));
+    }
+    StringMatcher matcher =
+        switch (q.getQueryParameterMatchSpecifierCase()) {
+          case STRING_MATCH ->
+              Matchers.envoy(q.getStringMatch(), Paths.field(path, "string_match"));
+          // Envoy: a present parameter matches present_match's value; an absent one never does.
+          case PRESENT_MATCH -> q.getPresentMatch() ? null : NEVER;
+          case QUERYPARAMETERMATCHSPECIFIER_NOT_SET -> null;
+        };
+    return new QueryParameterMatcher(q.getName(), matcher);
+  }
+
+  private static int perMillion(RuntimeFractionalPercent fraction, String path)
+      throws ResourceInvalidException {
+    if (!fraction.hasDefaultValue()) {
+      throw new ResourceInvalidException(Paths.at(Paths.field(path, "default_value"), "required"));
+    }
+    FractionalPercent p = fraction.getDefaultValue();
+    long numerator = Integer.toUnsignedLong(p.getNumerator());
+    long perMillion =
+        switch (p.getDenominator()) {
+          case HUNDRED -> numerator * 10_000;
+          case TEN_THOUSAND -> numerator * 100;
+          case MILLION -> numerator;
+          case UNRECOGNIZED ->
+              throw new ResourceInvalidException(
+                  Paths.at(
+                      Paths.field(path, "default_value.denominator"),
+                      p.getDenominatorValue()
+                          + " is not supported; supported: HUNDRED, TEN_THOUSAND, MILLION"));
+        };
+    // Envoy caps a numerator above its denominator.
+    return (int) Math.min(perMillion, MILLION);
+  }
+
+  private static RouteAction.Forward forward(
+      io.envoyproxy.envoy.config.route.v3.RouteAction a, String path)
+      throws ResourceInvalidException {
+    String cluster = "";
+    List<WeightedCluster> weighted = List.of();
+    String clusterHeader = "";
+    switch (a.getClusterSpecifierCase()) {
+      case CLUSTER -> {
+        cluster = a.getCluster();
+        if (cluster.isEmpty()) {
+          throw new ResourceInvalidException(
+              Paths.at(Paths.field(path, "cluster"), "must not be empty"));
+        }
+      }
+      case WEIGHTED_CLUSTERS ->
+          weighted =
+              weightedClusters(a.getWeightedClusters(), Paths.field(path, "weighted_clusters"));
+      case CLUSTER_HEADER -> {
+        clusterHeader = a.getClusterHeader();
+        if (clusterHeader.isEmpty()) {
+          throw new ResourceInvalidException(
+              Paths.at(Paths.field(path, "cluster_header"), "must not be empty"));
+        }
+      }
+      case CLUSTER_SPECIFIER_PLUGIN ->
+          throw unsupported(Paths.field(path, "cluster_specifier_plugin"));
+      case INLINE_CLUSTER_SPECIFIER_PLUGIN ->
+          throw unsupported(Paths.field(path, "inline_cluster_specifier_plugin"));
+      case CLUSTERSPECIFIER_NOT_SET ->
+          throw new ResourceInvalidException(
+              Paths.at(
+                  path,
+                  "no cluster specifier (cluster, weighted_clusters or cluster_header) is set"));
+    }
+    Duration timeout =
+        a.hasTimeout()
+            ? Durations.of(a.getTimeout(), Paths.field(path, "timeout"))
+            : DEFAULT_TIMEOUT;
+    String prefixRewrite = a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite();
+    String hostRewrite =
+        a.hasHostRewriteLiteral() && !a.getHostRewriteLiteral().isEmpty()
+            ? a.getHostRewriteLiteral()
+            : null;
+    return new RouteAction.Forward(
+        cluster, weighted, clusterHeader, timeout, prefixRewrite, hostRewrite);
+  }
+
+  private static List<WeightedCluster> weightedClusters(
+      io.envoyproxy.envoy.config.route.v3.WeightedCluster w, String path)
+      throws ResourceInvalidException {
+    List<WeightedCluster> clusters = new ArrayList<>(w.getClustersCount());
+    long total = 0;
+    for (int i = 0; i < w.getClustersCount(); i++) {
+      var c = w.getClusters(i);
+      String p = Paths.element(path, "clusters", i, c.getName());
+      if (c.getName().isEmpty()) {
+        if (!c.getClusterHeader().isEmpty()) {
+          throw unsupported(Paths.field(p, "cluster_header"));
+        }
+        throw new ResourceInvalidException(Paths.at(Paths.field(p, "name"), "must not be empty"));
+      }
+      long weight = c.hasWeight() ? Integer.toUnsignedLong(c.getWeight().getValue()) : 0;
+      if (weight > Integer.MAX_VALUE) {
+        throw new ResourceInvalidException(
+            Paths.at(Paths.field(p, "weight"), weight + " is too large"));
+      }
+      total += weight;
+      clusters.add(new WeightedCluster(c.getName(), (int) weight));
+    }
+    if (total <= 0) {
+      throw new ResourceInvalidException(
+          Paths.at(path, "the sum of the cluster weights must be greater than 0"));
+    }
+    return clusters;
+  }
+
+  private static RouteAction.Redirect redirect(RedirectAction r, String path)
+      throws ResourceInvalidException {
+    String scheme =
+        switch (r.getSchemeRewriteSpecifierCase()) {
+          case HTTPS_REDIRECT -> r.getHttpsRedirect() ? "https" : "";
+          case SCHEME_REDIRECT -> r.getSchemeRedirect();
+          case SCHEMEREWRITESPECIFIER_NOT_SET -> "";
+        };
+    String newPath =
+        switch (r.getPathRewriteSpecifierCase()) {
+          case PATH_REDIRECT -> r.getPathRedirect();
+          case PREFIX_REWRITE -> throw unsupported(Paths.field(path, "prefix_rewrite"));
+          case REGEX_REWRITE -> throw unsupported(Paths.field(path, "regex_rewrite"));
+          case PATHREWRITESPECIFIER_NOT_SET -> "";
+        };
+    if (r.getPortRedirect() != 0) {
+      throw unsupported(Paths.field(path, "port_redirect"));
+    }
+    int code =
+        switch (r.getResponseCode()) {
+          case MOVED_PERMANENTLY -> 301;
+          case FOUND -> 302;
+          case SEE_OTHER -> 303;
+          case TEMPORARY_REDIRECT -> 307;
+          case PERMANENT_REDIRECT -> 308;
+          case UNRECOGNIZED ->
+              throw new ResourceInvalidException(
+                  Paths.at(
+                      Paths.field(path, "response_code"),
+                      r.getResponseCodeValue()
+                          + " is not supported; supported: MOVED_PERMANENTLY, FOUND, SEE_OTHER,"
+                          + " TEMPORARY_REDIRECT, PERMANENT_REDIRECT"));
+        };
+    return new RouteAction.Redirect(scheme, r.getHostRedirect(), newPath, code);
+  }
+
+  private static RouteAction.DirectResponse directResponse(DirectResponseAction d, String path)
+      throws ResourceInvalidException {
+    int status = d.getStatus();
+    if (status < 200 || status > 599) {
+      throw new ResourceInvalidException(
+          Paths.at(Paths.field(path, "status"), status + " is not in [200, 599]"));
+    }
+    String body = "";
+    if (d.hasBody()) {
+      var source = d.getBody();
+      body =
+          switch (source.getSpecifierCase()) {
+            case INLINE_STRING -> source.getInlineString();
+            case INLINE_BYTES -> source.getInlineBytes().toStringUtf8();
+            case SPECIFIER_NOT_SET -> "";
+            case FILENAME, ENVIRONMENT_VARIABLE ->
+                throw new ResourceInvalidException(
+                    Paths.at(
+                        Paths.field(path, "body"),
+                        "only inline_string and inline_bytes are supported"));
+          };
+    }
+    return new RouteAction.DirectResponse(status, body);
+  }
+
+  private static ResourceInvalidException unsupported(String path) {
+    return new ResourceInvalidException(Paths.at(path, "not supported"));
+  }
+}

@@ -1,0 +1,2 @@
+/** Runtime part of the Quarkus extension. */
+package io.meshagent.quarkus.runtime;
