@@ -63,8 +63,10 @@ class MeshAgentBuilderTest {
 
     assertThat(e.setting()).isEqualTo("xds.address");
     assertThat(e.getMessage())
-        .isEqualTo("mesh-agent setting 'xds.address': is required; accepted: " + XdsSource.ACCEPTED_FORMS)
-        .contains("file:<path>", "<host>:<port>", "plaintext://<host>:<port>", "tls://<host>:<port>");
+        .isEqualTo(
+            "mesh-agent setting 'xds.address': is required; accepted: " + XdsSource.ACCEPTED_FORMS)
+        .contains(
+            "file:<path>", "<host>:<port>", "plaintext://<host>:<port>", "tls://<host>:<port>");
   }
 
   @Test

@@ -115,13 +115,25 @@ public final class XdsPushHarness {
         .build();
   }
 
-  private static void await(MeshAgent agent, Predicate<MeshSnapshot> done) {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    while (!done.test(agent.snapshot())) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("not visible within " + LIMIT + ": " + agent.snapshot());
-      }
-      Thread.onSpinWait();
+  /**
+   * Waits without spinning (two cores are shared with the agent and the server): the condition is
+   * checked on the agent's notification of each new snapshot.
+   */
+  private static void await(MeshAgent agent, Predicate<MeshSnapshot> done) throws Exception {
+    java.util.concurrent.CompletableFuture<MeshSnapshot> visible =
+        new java.util.concurrent.CompletableFuture<>();
+    io.meshagent.Subscription subscription =
+        agent.subscribe(
+            Runnable::run,
+            s -> {
+              if (done.test(s)) {
+                visible.complete(s);
+              }
+            });
+    try {
+      visible.get(LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } finally {
+      subscription.close();
     }
   }
 

@@ -46,6 +46,46 @@ public final class TestCertificates {
     return new Issued(cert, key);
   }
 
+  /**
+   * A workload certificate with the URI SANs {@code uris} (usually one SPIFFE id), valid from
+   * {@code notBefore} to {@code notAfter}, signed by this CA.
+   */
+  public Issued issueWorkload(Instant notBefore, Instant notAfter, String... uris)
+      throws Exception {
+    KeyPair key = ecKeyPair();
+    GeneralName[] sans = new GeneralName[uris.length];
+    for (int i = 0; i < uris.length; i++) {
+      sans[i] = new GeneralName(GeneralName.uniformResourceIdentifier, uris[i]);
+    }
+    X509Certificate cert =
+        sign(
+            new X500Name("O=mesh-agent tests"),
+            key,
+            caKey,
+            caCert,
+            false,
+            uris.length == 0 ? null : new GeneralNames(sans),
+            notBefore,
+            notAfter);
+    return new Issued(cert, key);
+  }
+
+  /** A one-day workload certificate for {@code spiffeId}. */
+  public Issued issueWorkload(String spiffeId) throws Exception {
+    Instant now = Instant.now();
+    return issueWorkload(now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(1)), spiffeId);
+  }
+
+  /** The CA's certificate. */
+  public X509Certificate root() {
+    return caCert;
+  }
+
+  /** The CA's key pair, for tests that sign with it. */
+  public KeyPair rootKey() {
+    return caKey;
+  }
+
   /** Writes the CA certificate as PEM. */
   public Path writeRoot(Path file) throws IOException {
     return Files.writeString(file, pem(caCert));
@@ -79,6 +119,27 @@ public final class TestCertificates {
       GeneralNames sans)
       throws Exception {
     Instant now = Instant.now();
+    return sign(
+        subject,
+        subjectKey,
+        issuerKey,
+        issuer,
+        ca,
+        sans,
+        now.minus(Duration.ofMinutes(5)),
+        now.plus(Duration.ofDays(1)));
+  }
+
+  private static X509Certificate sign(
+      X500Name subject,
+      KeyPair subjectKey,
+      KeyPair issuerKey,
+      X509Certificate issuer,
+      boolean ca,
+      GeneralNames sans,
+      Instant notBefore,
+      Instant notAfter)
+      throws Exception {
     X500Name issuerName =
         issuer == null
             ? subject
@@ -87,8 +148,8 @@ public final class TestCertificates {
         new JcaX509v3CertificateBuilder(
             issuerName,
             new BigInteger(64, new SecureRandom()),
-            Date.from(now.minus(Duration.ofMinutes(5))),
-            Date.from(now.plus(Duration.ofDays(1))),
+            Date.from(notBefore),
+            Date.from(notAfter),
             subject,
             subjectKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));

@@ -169,10 +169,14 @@ final class CoreMeshAgent implements MeshAgent {
       return;
     }
     source.close();
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-    // Let the source's close task run before the context stops.
-    context.execute(context::close);
+    // After the source's own close task (the context is serial), so the stream's end is not
+    // mistaken for a failure to recover from.
+    context.execute(
+        () -> {
+          if (channel != null) {
+            channel.shutdownNow();
+          }
+          context.close();
+        });
   }
 }

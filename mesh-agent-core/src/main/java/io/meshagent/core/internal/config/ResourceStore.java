@@ -42,7 +42,7 @@ public final class ResourceStore {
 
   private final Map<String, XdsResourceType<?>> types;
   private final Clock clock;
-  private final Map<String, Map<String, ResourceEntry<?>>> byType = new HashMap<>();
+  private final Map<String, ShardedMap<ResourceEntry<?>>> byType = new HashMap<>();
   private final Map<String, Set<String>> absent = new HashMap<>();
   private long version;
 
@@ -156,13 +156,13 @@ public final class ResourceStore {
    * removed).
    */
   public void replaceAll(String typeUrl, Map<String, ResourceEntry<?>> entries) {
-    Map<String, ResourceEntry<?>> old = byType.getOrDefault(typeUrl, Map.of());
+    Map<String, ResourceEntry<?>> old = byType.getOrDefault(typeUrl, ShardedMap.empty());
     Map<String, ResourceEntry<?>> next = new HashMap<>(entries.size() * 4 / 3 + 1);
     for (Map.Entry<String, ResourceEntry<?>> e : entries.entrySet()) {
       ResourceEntry<?> prior = old.get(e.getKey());
       next.put(e.getKey(), sameValue(prior, e.getValue()) ? prior : e.getValue());
     }
-    byType.put(typeUrl, next);
+    byType.put(typeUrl, ShardedMap.copyOf(next));
     absent.remove(typeUrl);
     version++;
   }
@@ -178,32 +178,34 @@ public final class ResourceStore {
       Map<String, ResourceEntry<?>> updated,
       Collection<String> removed,
       boolean removedAbsent) {
-    Map<String, ResourceEntry<?>> next = new HashMap<>(byType.getOrDefault(typeUrl, Map.of()));
+    ShardedMap<ResourceEntry<?>> current = byType.getOrDefault(typeUrl, ShardedMap.empty());
+    Map<String, ResourceEntry<?>> puts = new HashMap<>(updated.size() * 4 / 3 + 1);
     for (Map.Entry<String, ResourceEntry<?>> e : updated.entrySet()) {
-      ResourceEntry<?> prior = next.get(e.getKey());
-      next.put(e.getKey(), sameValue(prior, e.getValue()) ? prior : e.getValue());
+      ResourceEntry<?> prior = current.get(e.getKey());
+      puts.put(e.getKey(), sameValue(prior, e.getValue()) ? prior : e.getValue());
     }
     Set<String> absentNames = absent.get(typeUrl);
     if (absentNames != null) {
       absentNames.removeAll(updated.keySet());
     }
-    for (String name : removed) {
-      next.remove(name);
-      if (removedAbsent) {
-        absent.computeIfAbsent(typeUrl, k -> new HashSet<>()).add(name);
-      }
+    if (removedAbsent && !removed.isEmpty()) {
+      absent.computeIfAbsent(typeUrl, k -> new HashSet<>()).addAll(removed);
     }
-    byType.put(typeUrl, next);
+    byType.put(typeUrl, current.with(puts, removed));
     version++;
   }
 
   /** Keeps only {@code names} of {@code typeUrl}: what is no longer referenced is dropped. */
   public void retain(String typeUrl, Set<String> names) {
-    Map<String, ResourceEntry<?>> current = byType.get(typeUrl);
+    ShardedMap<ResourceEntry<?>> current = byType.get(typeUrl);
     if (current != null && !names.containsAll(current.keySet())) {
-      Map<String, ResourceEntry<?>> next = new HashMap<>(current);
-      next.keySet().retainAll(names);
-      byType.put(typeUrl, next);
+      List<String> dropped = new ArrayList<>();
+      for (String name : current.keySet()) {
+        if (!names.contains(name)) {
+          dropped.add(name);
+        }
+      }
+      byType.put(typeUrl, current.with(Map.of(), dropped));
       version++;
     }
     Set<String> absentNames = absent.get(typeUrl);
@@ -221,21 +223,24 @@ public final class ResourceStore {
 
   /** Whether {@code name} is held or known absent. */
   public boolean resolved(String typeUrl, String name) {
-    return byType.getOrDefault(typeUrl, Map.of()).containsKey(name)
+    return byType.getOrDefault(typeUrl, ShardedMap.empty()).containsKey(name)
         || absent.getOrDefault(typeUrl, Set.of()).contains(name);
   }
 
   /** The names and versions held for a type, for Delta's {@code initial_resource_versions}. */
   public Map<String, String> versions(String typeUrl) {
     Map<String, String> out = new HashMap<>();
-    byType.getOrDefault(typeUrl, Map.of()).forEach((name, entry) -> out.put(name, entry.version()));
+    byType
+        .getOrDefault(typeUrl, ShardedMap.empty())
+        .forEach((name, entry) -> out.put(name, entry.version()));
     return out;
   }
 
   /** Route configuration names the listeners ask RDS for. */
   public Set<String> referencedRouteNames() {
     Set<String> names = new LinkedHashSet<>();
-    for (ResourceEntry<?> e : byType.getOrDefault(ResourceTypes.LISTENER, Map.of()).values()) {
+    for (ResourceEntry<?> e :
+        byType.getOrDefault(ResourceTypes.LISTENER, ShardedMap.empty()).values()) {
       names.addAll(((Listener) e.value()).rdsNames());
     }
     return names;
@@ -244,7 +249,8 @@ public final class ResourceStore {
   /** EDS service names the EDS clusters ask for. */
   public Set<String> referencedEndpointNames() {
     Set<String> names = new LinkedHashSet<>();
-    for (ResourceEntry<?> e : byType.getOrDefault(ResourceTypes.CLUSTER, Map.of()).values()) {
+    for (ResourceEntry<?> e :
+        byType.getOrDefault(ResourceTypes.CLUSTER, ShardedMap.empty()).values()) {
       Cluster c = (Cluster) e.value();
       if (c.type() == DiscoveryType.EDS) {
         names.add(c.edsServiceName());
@@ -262,7 +268,8 @@ public final class ResourceStore {
   public MeshSnapshot snapshot(long snapshotVersion, boolean complete) {
     Map<String, Set<String>> absentCopy = new HashMap<>();
     absent.forEach((type, names) -> absentCopy.put(type, Set.copyOf(names)));
-    return new MeshSnapshot(snapshotVersion, clock.instant(), byType, absentCopy, complete);
+    return new MeshSnapshot(
+        snapshotVersion, clock.instant(), new HashMap<>(byType), absentCopy, complete);
   }
 
   private static boolean sameValue(ResourceEntry<?> prior, ResourceEntry<?> next) {

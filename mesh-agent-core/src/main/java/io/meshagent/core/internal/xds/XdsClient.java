@@ -219,10 +219,16 @@ public final class XdsClient implements ConfigSource, StreamListener {
       st.wildcardTimer.cancel(false);
       st.wildcardTimer = null;
     }
-    for (String name : entries.keySet()) {
-      ScheduledFuture<?> timer = st.nameTimers.remove(name);
-      if (timer != null) {
-        timer.cancel(false);
+    if (!st.pending.isEmpty()) {
+      st.pending.removeAll(entries.keySet());
+      st.pending.removeAll(response.removed());
+    }
+    if (!st.nameTimers.isEmpty()) {
+      for (String name : entries.keySet()) {
+        ScheduledFuture<?> timer = st.nameTimers.remove(name);
+        if (timer != null) {
+          timer.cancel(false);
+        }
       }
     }
     if (st.typeUrl.equals(ResourceTypes.LISTENER) || st.typeUrl.equals(ResourceTypes.CLUSTER)) {
@@ -248,6 +254,7 @@ public final class XdsClient implements ConfigSource, StreamListener {
     st.names = new LinkedHashSet<>(wanted);
     store.retain(st.typeUrl, st.names);
     for (String name : removed) {
+      st.pending.remove(name);
       ScheduledFuture<?> timer = st.nameTimers.remove(name);
       if (timer != null) {
         timer.cancel(false);
@@ -255,6 +262,7 @@ public final class XdsClient implements ConfigSource, StreamListener {
     }
     for (String name : added) {
       if (!store.resolved(st.typeUrl, name)) {
+        st.pending.add(name);
         st.nameTimers.put(
             name, context.schedule(() -> nameTimedOut(st, name), initialFetchTimeout));
       }
@@ -287,6 +295,7 @@ public final class XdsClient implements ConfigSource, StreamListener {
           status.get().source(),
           initialFetchTimeout);
       store.markAbsent(st.typeUrl, name);
+      st.pending.remove(name);
       publish();
     }
   }
@@ -333,12 +342,8 @@ public final class XdsClient implements ConfigSource, StreamListener {
         if (!st.answered) {
           return false;
         }
-      } else {
-        for (String name : st.names) {
-          if (!store.resolved(st.typeUrl, name)) {
-            return false;
-          }
-        }
+      } else if (!st.pending.isEmpty()) {
+        return false;
       }
     }
     return true;
@@ -353,6 +358,10 @@ public final class XdsClient implements ConfigSource, StreamListener {
     final String typeUrl;
     final boolean wildcard;
     Set<String> names = new LinkedHashSet<>();
+
+    /** Subscribed names neither received nor declared absent; start-up completes when empty. */
+    final Set<String> pending = new java.util.HashSet<>();
+
     String version = "";
     String nonce = "";
     boolean answered;

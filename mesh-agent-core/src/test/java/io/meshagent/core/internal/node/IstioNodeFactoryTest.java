@@ -297,6 +297,19 @@ class IstioNodeFactoryTest {
   }
 
   @Test
+  void jsonStringEscapesAreDecoded() {
+    Node node = sidecar(b -> b.jsonMetadata("EXTRA", "\"caf\\u00e9\\n\\\"q\\\" \\/ \\\\\""));
+
+    assertThat(str(node, "EXTRA")).isEqualTo("café\n\"q\" / \\");
+  }
+
+  @Test
+  void rawControlCharacterInAJsonStringIsRejected() {
+    assertThat(rejected(b -> b.jsonMetadata("EXTRA", "\"a\tb\"")).getMessage())
+        .contains("control character U+0009 in a string at offset 2");
+  }
+
+  @Test
   void outOfRangeNumberIsRejectedAsGoWould() {
     assertThat(rejected(b -> b.jsonMetadata("EXTRA", "1e400")).getMessage())
         .contains("number 1e400 is out of range at offset 0");

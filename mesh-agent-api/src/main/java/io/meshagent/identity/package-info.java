@@ -1,0 +1,5 @@
+/** Workload identity: SPIFFE ids and the state of the agent's certificate. */
+@NullMarked
+package io.meshagent.identity;
+
+import org.jspecify.annotations.NullMarked;
