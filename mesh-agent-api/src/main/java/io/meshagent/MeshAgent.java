@@ -57,6 +57,24 @@ public interface MeshAgent extends AutoCloseable {
    */
   Subscription subscribe(Executor executor, Consumer<? super MeshSnapshot> listener);
 
+  /**
+   * The workload certificate as it stands: identity, validity, next rotation and the last error.
+   * With {@code identity.provider=NONE} the status holds no certificate.
+   */
+  io.meshagent.identity.IdentityStatus identityStatus();
+
+  /**
+   * Waits for the first workload certificate. Meant for start-up and tests; never call it from an
+   * event loop.
+   *
+   * @return the identity the certificate carries
+   * @throws java.util.concurrent.TimeoutException if none arrives within {@code timeout}, with the
+   *     last error
+   * @throws IllegalStateException if the agent has no identity provider
+   */
+  io.meshagent.identity.SpiffeId awaitIdentity(Duration timeout)
+      throws java.util.concurrent.TimeoutException, InterruptedException;
+
   /** The control-plane connection as it stands: connected or not, and the last error. */
   ControlPlaneStatus controlPlaneStatus();
 

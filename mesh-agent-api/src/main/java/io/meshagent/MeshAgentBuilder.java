@@ -2,6 +2,10 @@ package io.meshagent;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshagent.identity.IdentityConfig;
+import io.meshagent.identity.IdentityProvider;
+import io.meshagent.identity.KeyAlgorithm;
+import io.meshagent.identity.SpiffeId;
 import io.meshagent.internal.EnvironmentSettings;
 import io.meshagent.spi.MeshAgentProvider;
 import java.net.InetAddress;
@@ -36,6 +40,18 @@ public final class MeshAgentBuilder {
   private Duration reconnectInitialBackoff = Duration.ofMillis(500);
   private Duration reconnectMaxBackoff = Duration.ofSeconds(30);
   private final List<String> extraTypes = new ArrayList<>();
+
+  private @Nullable IdentityProvider identityProvider;
+  private String trustDomain = "cluster.local";
+  private @Nullable String caAddress;
+  private @Nullable Path caRootCert;
+  private Path certDir = IdentityConfig.DEFAULT_CERT_DIR;
+  private Path devCaDir = IdentityConfig.defaultDevCaDir();
+  private @Nullable String spiffeEndpointSocket;
+  private KeyAlgorithm keyAlgorithm = KeyAlgorithm.EC_P256;
+  private Duration certTtl = Duration.ofHours(24);
+  private double rotationRatio = 0.5;
+  private double rotationJitter = 0.01;
 
   private String nodeType = "sidecar";
   private final List<String> instanceIps = new ArrayList<>();
@@ -145,6 +161,80 @@ public final class MeshAgentBuilder {
     if (!extraTypes.contains(typeUrl)) {
       extraTypes.add(typeUrl);
     }
+    return this;
+  }
+
+  /**
+   * Where the workload certificate comes from. Unless set: {@code NONE} (plaintext only). Setting
+   * {@code identity.provider}.
+   */
+  public MeshAgentBuilder identityProvider(IdentityProvider provider) {
+    this.identityProvider = requireNonNull(provider, "provider");
+    return this;
+  }
+
+  /**
+   * The mesh trust domain; {@code cluster.local} unless set. Setting {@code identity.trustDomain}.
+   */
+  public MeshAgentBuilder trustDomain(String trustDomain) {
+    this.trustDomain = requireNonNull(trustDomain, "trustDomain");
+    return this;
+  }
+
+  /**
+   * istiod's CA as {@code host:port} (TLS) when it is not the xDS server. Setting {@code
+   * identity.caAddress}.
+   */
+  public MeshAgentBuilder caAddress(String caAddress) {
+    this.caAddress = requireNonNull(caAddress, "caAddress");
+    return this;
+  }
+
+  /** Roots that verify the CA when they differ from {@code xds.rootCert}. */
+  public MeshAgentBuilder caRootCert(Path pemFile) {
+    this.caRootCert = requireNonNull(pemFile, "pemFile");
+    return this;
+  }
+
+  /** The directory the files provider reads. Setting {@code identity.certDir}. */
+  public MeshAgentBuilder certDir(Path dir) {
+    this.certDir = requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /** The directory of the dev CA. Setting {@code identity.devCaDir}. */
+  public MeshAgentBuilder devCaDir(Path dir) {
+    this.devCaDir = requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /**
+   * The Workload API address, {@code unix:///path}. Setting {@code identity.spiffeEndpointSocket}.
+   */
+  public MeshAgentBuilder spiffeEndpointSocket(String address) {
+    this.spiffeEndpointSocket = requireNonNull(address, "address");
+    return this;
+  }
+
+  /** The key type; ECDSA P-256 unless set. Setting {@code identity.keyAlgorithm}. */
+  public MeshAgentBuilder keyAlgorithm(KeyAlgorithm algorithm) {
+    this.keyAlgorithm = requireNonNull(algorithm, "algorithm");
+    return this;
+  }
+
+  /** The certificate lifetime requested from the CA; 24 h unless set. {@code identity.certTtl}. */
+  public MeshAgentBuilder certTtl(Duration ttl) {
+    this.certTtl = requireNonNull(ttl, "ttl");
+    return this;
+  }
+
+  /**
+   * Renew after {@code ratio} of a certificate's lifetime, ± {@code jitter} (istio-agent's
+   * SECRET_GRACE_PERIOD_RATIO and its jitter; 0.5 ± 0.01 unless set).
+   */
+  public MeshAgentBuilder rotation(double ratio, double jitter) {
+    this.rotationRatio = ratio;
+    this.rotationJitter = jitter;
     return this;
   }
 
@@ -272,6 +362,7 @@ public final class MeshAgentBuilder {
             metadata,
             jsonMetadata,
             nodeId);
+    IdentityConfig identity = identityConfig(source);
     return new MeshAgentConfig(
         source,
         xdsProtocol,
@@ -283,7 +374,8 @@ public final class MeshAgentBuilder {
         initialFetchTimeout,
         reconnectInitialBackoff,
         reconnectMaxBackoff,
-        extraTypes);
+        extraTypes,
+        identity);
   }
 
   /**
@@ -306,6 +398,58 @@ public final class MeshAgentBuilder {
                         "no mesh-agent implementation on the class path; add"
                             + " io.meshagent:mesh-agent-netty"));
     return provider.start(config);
+  }
+
+  private IdentityConfig identityConfig(XdsSource source) {
+    IdentityProvider provider = identityProvider != null ? identityProvider : IdentityProvider.NONE;
+    try {
+      SpiffeId.parse("spiffe://" + trustDomain);
+    } catch (IllegalArgumentException e) {
+      throw new MeshAgentConfigException("identity.trustDomain", e.getMessage());
+    }
+    requirePositive("identity.certTtl", certTtl);
+    if (!(rotationRatio > 0 && rotationRatio < 1)
+        || !(rotationJitter >= 0 && rotationJitter < Math.min(rotationRatio, 1 - rotationRatio))) {
+      throw new MeshAgentConfigException(
+          "identity.rotation",
+          "ratio "
+              + rotationRatio
+              + " ± "
+              + rotationJitter
+              + " is not accepted; the ratio must be in (0, 1) and the jitter smaller than both"
+              + " the ratio and 1 - ratio");
+    }
+    if (provider == IdentityProvider.ISTIOD) {
+      if (caAddress != null) {
+        XdsSource ca = XdsSource.parse("identity.caAddress", caAddress);
+        if (!(ca instanceof XdsSource.Server server) || !server.tls()) {
+          throw new MeshAgentConfigException(
+              "identity.caAddress",
+              "'" + caAddress + "' is not accepted; istiod's CA is served over TLS (host:15012)");
+        }
+      } else if (!(source instanceof XdsSource.Server server) || !server.tls()) {
+        throw new MeshAgentConfigException(
+            "identity.caAddress",
+            "is required with identity.provider=ISTIOD unless xds.address is istiod over TLS");
+      }
+    }
+    if (provider == IdentityProvider.SPIRE && spiffeEndpointSocket == null) {
+      throw new MeshAgentConfigException(
+          "identity.spiffeEndpointSocket (SPIFFE_ENDPOINT_SOCKET)",
+          "is required with identity.provider=SPIRE; accepted: unix:///path/to/agent.sock");
+    }
+    return new IdentityConfig(
+        provider,
+        trustDomain,
+        caAddress,
+        caRootCert,
+        certDir,
+        devCaDir,
+        spiffeEndpointSocket,
+        keyAlgorithm,
+        certTtl,
+        rotationRatio,
+        rotationJitter);
   }
 
   private static void requirePositive(String setting, Duration d) {

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param reconnectMaxBackoff cap of the reconnect delay ({@code xds.reconnectMaxBackoff})
  * @param extraTypes type URLs subscribed as wildcards besides Envoy's four, for example Istio's
  *     {@code istio.workload.Address} ({@code xds.extraTypes})
+ * @param identity how the workload certificate is obtained ({@code identity.*})
  */
 public record MeshAgentConfig(
     XdsSource xdsSource,
@@ -37,7 +38,8 @@ public record MeshAgentConfig(
     Duration initialFetchTimeout,
     Duration reconnectInitialBackoff,
     Duration reconnectMaxBackoff,
-    java.util.List<String> extraTypes) {
+    java.util.List<String> extraTypes,
+    io.meshagent.identity.IdentityConfig identity) {
 
   public MeshAgentConfig {
     requireNonNull(xdsSource, "xdsSource");
@@ -48,5 +50,6 @@ public record MeshAgentConfig(
     requireNonNull(reconnectInitialBackoff, "reconnectInitialBackoff");
     requireNonNull(reconnectMaxBackoff, "reconnectMaxBackoff");
     extraTypes = java.util.List.copyOf(extraTypes);
+    requireNonNull(identity, "identity");
   }
 }

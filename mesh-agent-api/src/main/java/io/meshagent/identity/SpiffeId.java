@@ -47,9 +47,26 @@ public final class SpiffeId {
     return new SpiffeId(td, path);
   }
 
-  /** {@code spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>}, Istio's form. */
+  /**
+   * {@code spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>}, Istio's form.
+   *
+   * @throws IllegalArgumentException if a part contains {@code /} or the result is not a valid id
+   */
   public static SpiffeId ofIstio(String trustDomain, String namespace, String serviceAccount) {
+    // Each part must stay one URI component: "a/sa/b" as a namespace would otherwise forge a
+    // different (and non-Istio) id.
+    checkNoSlash("trust domain", trustDomain);
+    checkNoSlash("namespace", namespace);
+    checkNoSlash("service account", serviceAccount);
     return parse(SCHEME + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount);
+  }
+
+  private static void checkNoSlash(String what, String value) {
+    requireNonNull(value, what);
+    if (value.indexOf('/') >= 0) {
+      throw new IllegalArgumentException(
+          "the " + what + " '" + value + "' of a SPIFFE id must not contain '/'");
+    }
   }
 
   /** The trust domain, for example {@code cluster.local}. */

@@ -5,6 +5,8 @@ import io.meshagent.MeshAgentConfigException;
 import io.meshagent.ProxyProfile;
 import io.meshagent.XdsProtocol;
 import io.meshagent.XdsSource;
+import io.meshagent.identity.IdentityProvider;
+import io.meshagent.identity.KeyAlgorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +102,86 @@ public final class EnvironmentSettings {
       }
     }
 
+    applyIdentity(env, builder, source);
     applyNode(env, builder);
+  }
+
+  /** istio-agent's certificate variables, and mesh-agent's own for what it lacks. */
+  private static void applyIdentity(
+      Map<String, String> env, MeshAgentBuilder builder, XdsSource source) {
+    String spiffeSocket = env.get("SPIFFE_ENDPOINT_SOCKET");
+    if (spiffeSocket != null && !spiffeSocket.isEmpty()) {
+      builder.spiffeEndpointSocket(spiffeSocket);
+    }
+    String provider = env.get("MESH_AGENT_IDENTITY_PROVIDER");
+    if (provider != null && !provider.isEmpty()) {
+      try {
+        builder.identityProvider(
+            IdentityProvider.valueOf(provider.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new MeshAgentConfigException(
+            "identity.provider (MESH_AGENT_IDENTITY_PROVIDER)",
+            "'" + provider + "' is not accepted; accepted: istiod, spire, files, dev, none");
+      }
+    } else if (spiffeSocket != null && !spiffeSocket.isEmpty()) {
+      builder.identityProvider(IdentityProvider.SPIRE);
+    } else if (source instanceof XdsSource.Server server && server.tls()) {
+      // As istio-agent: a workload talking to istiod over TLS gets its certificate from istiod.
+      builder.identityProvider(IdentityProvider.ISTIOD);
+    }
+    String td = env.get("TRUST_DOMAIN");
+    if (td != null && !td.isEmpty()) {
+      builder.trustDomain(td);
+    }
+    String ca = env.get("CA_ADDR");
+    if (ca != null && !ca.isEmpty()) {
+      builder.caAddress(ca);
+    }
+    String certDir = env.get("MESH_AGENT_CERT_DIR");
+    if (certDir != null && !certDir.isEmpty()) {
+      builder.certDir(Path.of(certDir));
+    }
+    String devCa = env.get("MESH_AGENT_DEV_CA_DIR");
+    if (devCa != null && !devCa.isEmpty()) {
+      builder.devCaDir(Path.of(devCa));
+    }
+    String ttl = env.get("SECRET_TTL");
+    if (ttl != null && !ttl.isEmpty()) {
+      builder.certTtl(parseDuration("identity.certTtl (SECRET_TTL)", ttl));
+    }
+    String ecc = env.get("ECC_SIGNATURE_ALGORITHM");
+    String key = env.get("MESH_AGENT_KEY_ALGORITHM");
+    if (key != null && !key.isEmpty()) {
+      switch (key.trim().toUpperCase(Locale.ROOT)) {
+        case "EC_P256", "ECDSA" -> builder.keyAlgorithm(KeyAlgorithm.EC_P256);
+        case "RSA_2048", "RSA" -> builder.keyAlgorithm(KeyAlgorithm.RSA_2048);
+        default ->
+            throw new MeshAgentConfigException(
+                "identity.keyAlgorithm (MESH_AGENT_KEY_ALGORITHM)",
+                "'" + key + "' is not accepted; accepted: EC_P256, RSA_2048");
+      }
+    } else if (ecc != null && ecc.equalsIgnoreCase("ECDSA")) {
+      builder.keyAlgorithm(KeyAlgorithm.EC_P256);
+    }
+    String ratio = env.get("SECRET_GRACE_PERIOD_RATIO");
+    String jitter = env.get("SECRET_GRACE_PERIOD_RATIO_JITTER");
+    if ((ratio != null && !ratio.isEmpty()) || (jitter != null && !jitter.isEmpty())) {
+      builder.rotation(
+          parseRatio("identity.rotation (SECRET_GRACE_PERIOD_RATIO)", ratio, 0.5),
+          parseRatio("identity.rotation (SECRET_GRACE_PERIOD_RATIO_JITTER)", jitter, 0.01));
+    }
+  }
+
+  private static double parseRatio(String setting, String value, double fallback) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(value.trim());
+    } catch (NumberFormatException e) {
+      throw new MeshAgentConfigException(
+          setting, "'" + value + "' is not accepted; accepted: a number such as 0.5");
+    }
   }
 
   private static void applyNode(Map<String, String> env, MeshAgentBuilder builder) {

@@ -13,9 +13,12 @@ import io.meshagent.core.internal.config.SnapshotPublisher;
 import io.meshagent.core.internal.file.FileConfigSource;
 import io.meshagent.core.internal.file.ResourceFileParser;
 import io.meshagent.core.internal.grpc.XdsChannels;
+import io.meshagent.core.internal.identity.IdentityManager;
 import io.meshagent.core.internal.node.IstioNodeFactory;
 import io.meshagent.core.internal.xds.XdsClient;
 import io.meshagent.core.xds.XdsResourceType;
+import io.meshagent.identity.IdentityStatus;
+import io.meshagent.identity.SpiffeId;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Clock;
@@ -25,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,6 +46,8 @@ final class CoreMeshAgent implements MeshAgent {
   private final SnapshotPublisher publisher;
   private final ConfigSource source;
   private final @Nullable ManagedChannel channel;
+  private final Identities.@Nullable Built identity;
+  private final ExecutorService blocking;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CoreMeshAgent(
@@ -48,12 +55,16 @@ final class CoreMeshAgent implements MeshAgent {
       ControlContext context,
       SnapshotPublisher publisher,
       ConfigSource source,
-      @Nullable ManagedChannel channel) {
+      @Nullable ManagedChannel channel,
+      Identities.@Nullable Built identity,
+      ExecutorService blocking) {
     this.config = config;
     this.context = context;
     this.publisher = publisher;
     this.source = source;
     this.channel = channel;
+    this.identity = identity;
+    this.blocking = blocking;
   }
 
   static CoreMeshAgent start(MeshAgentConfig config) {
@@ -68,6 +79,15 @@ final class CoreMeshAgent implements MeshAgent {
     SnapshotPublisher publisher = new SnapshotPublisher();
     ConfigSource source;
     ManagedChannel channel = null;
+    Identities.Built identity = null;
+    // Key generation, file and dev-CA I/O: work the control context must not do.
+    ExecutorService blocking =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "mesh-agent-blocking");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       if (config.xdsSource() instanceof XdsSource.File file) {
         List<String> typeUrls =
@@ -110,15 +130,21 @@ final class CoreMeshAgent implements MeshAgent {
                 server.toString(),
                 clock);
       }
+      identity = Identities.create(config, channel, context, blocking, clock);
     } catch (RuntimeException e) {
       context.close();
+      blocking.shutdownNow();
       if (channel != null) {
         channel.shutdownNow();
       }
       throw e;
     }
-    CoreMeshAgent agent = new CoreMeshAgent(config, context, publisher, source, channel);
+    CoreMeshAgent agent =
+        new CoreMeshAgent(config, context, publisher, source, channel, identity, blocking);
     source.start();
+    if (identity != null) {
+      identity.manager().start();
+    }
     return agent;
   }
 
@@ -158,6 +184,41 @@ final class CoreMeshAgent implements MeshAgent {
     return publisher.subscribe(executor, listener);
   }
 
+  /** The identity manager, or null without an identity provider; for the data plane. */
+  @Nullable IdentityManager identityManager() {
+    return identity == null ? null : identity.manager();
+  }
+
+  @Override
+  public IdentityStatus identityStatus() {
+    return identity == null
+        ? new IdentityStatus("none", null, null, null, null, null, null)
+        : identity.manager().status();
+  }
+
+  @Override
+  public SpiffeId awaitIdentity(Duration timeout) throws TimeoutException, InterruptedException {
+    if (identity == null) {
+      throw new IllegalStateException("identity.provider is NONE: this agent has no identity");
+    }
+    try {
+      return identity.manager().first().get(timeout.toNanos(), TimeUnit.NANOSECONDS).id();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("unreachable: the first-certificate future never fails", e);
+    } catch (TimeoutException e) {
+      IdentityStatus s = identity.manager().status();
+      TimeoutException t =
+          new TimeoutException(
+              "no workload certificate from "
+                  + s.provider()
+                  + " within "
+                  + timeout
+                  + (s.lastError() != null ? "; last error: " + s.lastError() : ""));
+      t.initCause(e);
+      throw t;
+    }
+  }
+
   @Override
   public ControlPlaneStatus controlPlaneStatus() {
     return source.status();
@@ -169,6 +230,9 @@ final class CoreMeshAgent implements MeshAgent {
       return;
     }
     source.close();
+    if (identity != null) {
+      identity.manager().close();
+    }
     // After the source's own close task (the context is serial), so the stream's end is not
     // mistaken for a failure to recover from.
     context.execute(
@@ -176,6 +240,10 @@ final class CoreMeshAgent implements MeshAgent {
           if (channel != null) {
             channel.shutdownNow();
           }
+          if (identity != null && identity.ownChannel() != null) {
+            identity.ownChannel().shutdownNow();
+          }
+          blocking.shutdownNow();
           context.close();
         });
   }

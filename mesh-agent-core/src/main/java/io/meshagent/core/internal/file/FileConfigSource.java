@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +48,7 @@ public final class FileConfigSource implements ConfigSource {
   private final List<String> typeUrls;
   private final SourceStatus status;
   private final ScheduledExecutorService watcher;
-  private @Nullable Stamp lastStamp;
+  private @Nullable FileStamp lastStamp;
   private long snapshotVersion;
 
   /**
@@ -99,16 +97,16 @@ public final class FileConfigSource implements ConfigSource {
 
   /** Runs on the watcher thread: detects a change, reads and parses, hands over. */
   private void poll() {
-    Stamp stamp;
+    FileStamp stamp;
     String text;
     try {
-      stamp = Stamp.of(file);
+      stamp = FileStamp.of(file);
       if (stamp.equals(lastStamp)) {
         return;
       }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      Stamp missing = Stamp.MISSING;
+      FileStamp missing = FileStamp.MISSING;
       if (!missing.equals(lastStamp)) {
         lastStamp = missing;
         String error = "cannot read " + file + ": " + e;
@@ -173,16 +171,6 @@ public final class FileConfigSource implements ConfigSource {
       if (!store.resolved(typeUrl, name)) {
         store.markAbsent(typeUrl, name);
       }
-    }
-  }
-
-  /** What identifies one version of the file without reading it. */
-  private record Stamp(@Nullable FileTime modified, long size, @Nullable Object fileKey) {
-    static final Stamp MISSING = new Stamp(null, -1, null);
-
-    static Stamp of(Path file) throws IOException {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey());
     }
   }
 }

@@ -12,7 +12,9 @@ import io.meshagent.MeshAgentConfigException;
 import io.meshagent.XdsSource;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens the gRPC channel to the control plane: plaintext (istiod's 15010) or TLS verified against
@@ -31,30 +33,43 @@ public final class XdsChannels {
 
   private XdsChannels() {}
 
+  /** The channel to the xDS server of {@code config}. */
+  public static ManagedChannel open(MeshAgentConfig config, XdsSource.Server server) {
+    return open(server, config.xdsRootCert(), config.xdsServerName(), config.tokenFile(), "xds");
+  }
+
   /**
+   * A channel to a control-plane server (istiod's xDS or CA port).
+   *
+   * @param settingPrefix {@code xds} or {@code identity}, to name the setting in errors
    * @throws MeshAgentConfigException if the root certificate or the token file cannot be used
    */
-  public static ManagedChannel open(MeshAgentConfig config, XdsSource.Server server) {
+  public static ManagedChannel open(
+      XdsSource.Server server,
+      @Nullable Path rootCert,
+      @Nullable String serverName,
+      @Nullable Path tokenFile,
+      String settingPrefix) {
     ChannelCredentials credentials;
     if (server.tls()) {
       TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-      if (config.xdsRootCert() != null) {
+      if (rootCert != null) {
         try {
-          tls.trustManager(config.xdsRootCert().toFile());
+          tls.trustManager(rootCert.toFile());
         } catch (IOException e) {
           throw new MeshAgentConfigException(
-              "xds.rootCert", "cannot read " + config.xdsRootCert() + ": " + e.getMessage());
+              settingPrefix + ".rootCert", "cannot read " + rootCert + ": " + e.getMessage());
         }
       }
       credentials = tls.build();
-      if (config.tokenFile() != null) {
-        if (!Files.isReadable(config.tokenFile())) {
+      if (tokenFile != null) {
+        if (!Files.isReadable(tokenFile)) {
           throw new MeshAgentConfigException(
-              "xds.tokenFile", config.tokenFile() + " does not exist or is not readable");
+              "xds.tokenFile", tokenFile + " does not exist or is not readable");
         }
         credentials =
             CompositeChannelCredentials.create(
-                credentials, new TokenFileCallCredentials(config.tokenFile(), TOKEN_READER));
+                credentials, new TokenFileCallCredentials(tokenFile, TOKEN_READER));
       }
     } else {
       credentials = InsecureChannelCredentials.create();
@@ -66,8 +81,8 @@ public final class XdsChannels {
             // istiod pushes whole configurations; Envoy accepts large responses too.
             .maxInboundMessageSize(256 * 1024 * 1024)
             .userAgent("mesh-agent");
-    if (config.xdsServerName() != null) {
-      builder.overrideAuthority(config.xdsServerName());
+    if (serverName != null) {
+      builder.overrideAuthority(serverName);
     }
     return builder.build();
   }

@@ -1,0 +1,23 @@
+package io.meshagent.core.internal.agent;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.core.internal.identity.IdentityManager;
+import org.jspecify.annotations.Nullable;
+
+/** What the data plane (mesh-agent-netty) needs from an agent beyond the public API. */
+public final class AgentInternals {
+  private AgentInternals() {}
+
+  /**
+   * The agent's identity manager, or null when it has no identity provider.
+   *
+   * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
+   */
+  public static @Nullable IdentityManager identity(MeshAgent agent) {
+    if (agent instanceof CoreMeshAgent core) {
+      return core.identityManager();
+    }
+    throw new IllegalArgumentException(
+        "not a mesh-agent-core agent: " + agent.getClass().getName());
+  }
+}

@@ -1,0 +1,53 @@
+package io.meshagent.netty.internal.tls;
+
+import io.meshagent.core.internal.identity.SpiffeTrustManager;
+import io.meshagent.identity.SpiffeId;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After the handshake, stores the peer's verified SPIFFE id on the channel for authorization and
+ * telemetry; a failed handshake is logged with the peer's address and the reason, and the
+ * connection closed. Stateless, so one instance serves every channel.
+ */
+@io.netty.channel.ChannelHandler.Sharable
+public final class PeerIdentity extends ChannelInboundHandlerAdapter {
+  /** The peer's SPIFFE id, set once the handshake succeeded. */
+  public static final AttributeKey<SpiffeId> PEER =
+      AttributeKey.valueOf("mesh-agent.peer-identity");
+
+  public static final PeerIdentity INSTANCE = new PeerIdentity();
+  private static final Logger log = LoggerFactory.getLogger(PeerIdentity.class);
+
+  private PeerIdentity() {}
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof SslHandshakeCompletionEvent done) {
+      if (done.isSuccess()) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        try {
+          ctx.channel().attr(PEER).set(SpiffeTrustManager.peerIdentity(ssl.engine().getSession()));
+        } catch (SSLPeerUnverifiedException e) {
+          log.warn("mTLS with {} refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+          ctx.close();
+          return;
+        }
+      } else {
+        Throwable cause = done.cause();
+        while (cause.getCause() != null && cause.getCause() != cause) {
+          cause = cause.getCause();
+        }
+        log.warn(
+            "mTLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+      }
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+}
