@@ -46,6 +46,16 @@ public final class SpiffePeerVerifier {
   private final List<StringMatcher> allowedSans;
 
   /**
+   * Paths already validated against these roots, with the window in which every certificate of the
+   * path is valid. A peer presents the same chain for hours; PKIX validation (a Java ECDSA or RSA
+   * signature check per link) would otherwise dominate the handshake's cost. Only successes are
+   * kept, time is rechecked on every hit, and the SAN and trust-domain checks still run each time.
+   */
+  private final Map<List<X509Certificate>, Instant[]> validated;
+
+  private static final int MAX_VALIDATED = 4096;
+
+  /**
    * A verifier that accepts any identity in {@code trustDomain}.
    *
    * @param trustDomain our trust domain, for example {@code cluster.local}
@@ -82,6 +92,7 @@ public final class SpiffePeerVerifier {
     }
     this.anchors = Set.copyOf(a);
     this.allowedSans = List.of();
+    this.validated = new java.util.concurrent.ConcurrentHashMap<>();
   }
 
   private SpiffePeerVerifier(SpiffePeerVerifier base, List<StringMatcher> allowedSans) {
@@ -89,6 +100,7 @@ public final class SpiffePeerVerifier {
     this.roots = base.roots;
     this.anchors = base.anchors;
     this.allowedSans = allowedSans;
+    this.validated = base.validated;
   }
 
   /**
@@ -236,12 +248,36 @@ public final class SpiffePeerVerifier {
     while (path.size() > 1 && roots.contains(path.get(path.size() - 1))) {
       path.remove(path.size() - 1);
     }
+    Instant[] window = validated.get(path);
+    if (window != null && !now.isBefore(window[0]) && now.isBefore(window[1])) {
+      return;
+    }
     try {
       CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
       PKIXParameters params = new PKIXParameters(anchors);
       params.setRevocationEnabled(false);
       params.setDate(Date.from(now));
       CertPathValidator.getInstance("PKIX").validate(certPath, params);
+      Instant from = Instant.MIN;
+      Instant until = Instant.MAX;
+      for (X509Certificate c : path) {
+        Instant nb = c.getNotBefore().toInstant();
+        Instant na = c.getNotAfter().toInstant();
+        from = nb.isAfter(from) ? nb : from;
+        until = na.isBefore(until) ? na : until;
+      }
+      for (TrustAnchor anchor : anchors) {
+        X509Certificate root = anchor.getTrustedCert();
+        if (root.getSubjectX500Principal()
+                .equals(path.get(path.size() - 1).getIssuerX500Principal())
+            && root.getNotAfter().toInstant().isBefore(until)) {
+          until = root.getNotAfter().toInstant();
+        }
+      }
+      if (validated.size() >= MAX_VALIDATED) {
+        validated.clear();
+      }
+      validated.put(List.copyOf(path), new Instant[] {from, until});
       return;
     } catch (CertPathValidatorException e) {
       throw new PeerVerificationException(

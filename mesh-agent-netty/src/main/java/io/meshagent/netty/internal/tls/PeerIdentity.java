@@ -27,6 +27,17 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
 
   private PeerIdentity() {}
 
+  /** The innermost message of a cause chain: the one that says what actually went wrong. */
+  static String reason(Throwable t) {
+    String reason = t.toString();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c.getMessage() != null) {
+        reason = c.getMessage();
+      }
+    }
+    return reason;
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent done) {
@@ -40,12 +51,10 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
           return;
         }
       } else {
-        Throwable cause = done.cause();
-        while (cause.getCause() != null && cause.getCause() != cause) {
-          cause = cause.getCause();
-        }
         log.warn(
-            "mTLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            "mTLS handshake with {} failed: {}",
+            ctx.channel().remoteAddress(),
+            reason(done.cause()));
       }
     }
     super.userEventTriggered(ctx, evt);

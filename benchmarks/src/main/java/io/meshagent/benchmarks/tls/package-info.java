@@ -1,0 +1,5 @@
+/** TLS handshake benchmarks. */
+@NullMarked
+package io.meshagent.benchmarks.tls;
+
+import org.jspecify.annotations.NullMarked;
