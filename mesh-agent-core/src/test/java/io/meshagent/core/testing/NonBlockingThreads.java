@@ -28,6 +28,8 @@ public final class NonBlockingThreads {
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "take")
         .allowBlockingCallsInside(
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "poll")
+        // A worker leaving a pool that is shutting down takes the pool's own lock.
+        .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit")
         .blockingMethodCallback(
             m -> {
               StringBuilder where = new StringBuilder();

@@ -6,6 +6,7 @@ import io.meshagent.Subscription;
 import io.meshagent.core.identity.CertificateIssuer;
 import io.meshagent.core.identity.CertificateSource;
 import io.meshagent.core.identity.WorkloadCertificate;
+import io.meshagent.core.internal.retry.Backoff;
 import io.meshagent.identity.IdentityStatus;
 import io.meshagent.identity.KeyAlgorithm;
 import java.security.KeyPair;
@@ -45,15 +46,13 @@ public final class IdentityManager implements AutoCloseable {
   private final DoubleSupplier random;
   private final double ratio;
   private final double jitter;
-  private final Duration retryInitial;
-  private final Duration retryMax;
+  private final Backoff retries;
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<WorkloadCertificate> first = new CompletableFuture<>();
 
   private volatile @Nullable WorkloadCertificate current;
   private volatile IdentityStatus status;
   private TimeSource.@Nullable Cancellable timer;
-  private Duration nextRetry;
   private boolean closed;
   private long generation;
 
@@ -87,9 +86,7 @@ public final class IdentityManager implements AutoCloseable {
     this.keyAlgorithm = keyAlgorithm;
     this.ratio = ratio;
     this.jitter = jitter;
-    this.retryInitial = retryInitial;
-    this.retryMax = retryMax;
-    this.nextRetry = retryInitial;
+    this.retries = new Backoff(retryInitial, retryMax, random);
     this.serial = serial;
     this.keyWorker = keyWorker;
     this.time = time;
@@ -213,7 +210,7 @@ public final class IdentityManager implements AutoCloseable {
       return;
     }
     current = cert;
-    nextRetry = retryInitial;
+    retries.reset();
     Instant next = null;
     if (issuer != null) {
       Duration lifetime = Duration.between(cert.notBefore(), cert.notAfter());
@@ -251,10 +248,7 @@ public final class IdentityManager implements AutoCloseable {
     WorkloadCertificate c = current;
     Instant next = null;
     if (retry) {
-      Duration delay = nextRetry;
-      nextRetry =
-          nextRetry.multipliedBy(2).compareTo(retryMax) > 0 ? retryMax : nextRetry.multipliedBy(2);
-      delay = Duration.ofMillis((long) (delay.toMillis() * (0.8 + 0.4 * random.getAsDouble())));
+      Duration delay = retries.next();
       next = now.plus(delay);
       schedule(delay);
     }

@@ -12,6 +12,7 @@ import io.meshagent.core.internal.config.ResourceStore;
 import io.meshagent.core.internal.config.SnapshotPublisher;
 import io.meshagent.core.internal.config.SourceStatus;
 import io.meshagent.core.internal.config.UpdateRejectedException;
+import io.meshagent.core.internal.retry.Backoff;
 import io.meshagent.snapshot.ResourceEntry;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Clock;

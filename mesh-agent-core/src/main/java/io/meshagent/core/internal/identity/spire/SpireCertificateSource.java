@@ -16,6 +16,7 @@ import io.meshagent.core.identity.WorkloadCertificate;
 import io.meshagent.core.internal.proto.spiffe.SpiffeWorkloadAPIGrpc;
 import io.meshagent.core.internal.proto.spiffe.X509SVIDRequest;
 import io.meshagent.core.internal.proto.spiffe.X509SVIDResponse;
+import io.meshagent.core.internal.retry.Backoff;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,8 +47,7 @@ public final class SpireCertificateSource implements CertificateSource {
       Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
 
   private final WorkloadApiAddress address;
-  private final long initialBackoffNanos;
-  private final long maxBackoffNanos;
+  private final Backoff backoff;
   private final ScheduledExecutorService scheduler;
   private final Object lock = new Object();
 
@@ -57,7 +57,6 @@ public final class SpireCertificateSource implements CertificateSource {
   private @Nullable Listener listener;
   private @Nullable ClientCallStreamObserver<X509SVIDRequest> call;
   private @Nullable ScheduledFuture<?> retry;
-  private long nextBackoffNanos;
   private long attempt;
   private boolean closed;
 
@@ -90,9 +89,8 @@ public final class SpireCertificateSource implements CertificateSource {
               + " is below the initial one "
               + initialBackoff);
     }
-    this.initialBackoffNanos = initialBackoff.toNanos();
-    this.maxBackoffNanos = maxBackoff.toNanos();
-    this.nextBackoffNanos = initialBackoffNanos;
+    this.backoff =
+        new Backoff(initialBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble());
     this.scheduler = requireNonNull(scheduler, "scheduler");
   }
 
@@ -213,10 +211,7 @@ public final class SpireCertificateSource implements CertificateSource {
 
   /** The next reconnect delay: doubling up to the cap, ±20 % jitter, never zero. */
   private long nextDelayNanos(boolean atMax) {
-    long base = atMax ? maxBackoffNanos : nextBackoffNanos;
-    nextBackoffNanos = base >= maxBackoffNanos / 2 ? maxBackoffNanos : base * 2;
-    long jittered = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
-    return Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(maxBackoffNanos, jittered));
+    return (atMax ? backoff.atMax() : backoff.next()).toNanos();
   }
 
   private String where() {
@@ -252,7 +247,7 @@ public final class SpireCertificateSource implements CertificateSource {
       synchronized (lock) {
         l = closed || id != attempt ? null : listener;
         // The endpoint answered: the next failure starts the backoff over.
-        nextBackoffNanos = initialBackoffNanos;
+        backoff.reset();
       }
       if (l == null) {
         return;

@@ -1,0 +1,5 @@
+/** Internal: how failed connections and requests are retried. */
+@NullMarked
+package io.meshagent.core.internal.retry;
+
+import org.jspecify.annotations.NullMarked;
