@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * per CPU-second of the whole process — client and server work together — i.e. per core. Every run
  * is bounded in count and time.
  *
- * <p>Run: {@code ./mvnw -q -B -pl benchmarks exec:exec@handshakes}
+ * <p>Run: {@code ./mvnw -q -B -pl benchmarks exec:exec@handshakes}; arguments {@code [count]
+ * [engine] [key]} restrict the table, for profiling one configuration.
  */
 public final class HandshakeHarness {
   private HandshakeHarness() {}
@@ -48,8 +49,14 @@ public final class HandshakeHarness {
     int concurrency = 16;
     System.out.printf(
         "%-10s %-9s %12s %14s %12s%n", "engine", "key", "handshakes", "per CPU-s", "wall/s");
+    String onlyEngine = args.length > 1 ? args[1] : "";
+    String onlyKey = args.length > 2 ? args[2] : "";
     for (TlsEngine engine : TlsEngine.values()) {
       for (KeyAlgorithm key : KeyAlgorithm.values()) {
+        if ((!onlyEngine.isEmpty() && !engine.name().equals(onlyEngine))
+            || (!onlyKey.isEmpty() && !key.name().equals(onlyKey))) {
+          continue;
+        }
         run(engine, key, count / 4, concurrency); // warm-up
         double[] r = run(engine, key, count, concurrency);
         System.out.printf("%-10s %-9s %12d %14.0f %12.0f%n", engine, key, count, r[0], r[1]);
