@@ -2,6 +2,7 @@ package io.meshagent.benchmarks.xds;
 
 import io.meshagent.MeshAgent;
 import io.meshagent.XdsProtocol;
+import io.meshagent.core.testing.DeltaPushServer;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.snapshot.ResourceTypes;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package io.meshagent.benchmarks.xds;
+package io.meshagent.core.testing;
 
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -19,18 +19,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A Delta ADS server that sends prepared responses and computes nothing, so a benchmark measures
- * the agent rather than the server (java-control-plane diffs every snapshot, which at 10,000
- * clusters costs more than the agent does). It answers each subscription with what it holds for the
- * subscribed names (all of them for wildcard types) and can push any response at any time.
+ * A Delta ADS server that sends prepared responses and computes nothing: benchmarks measure the
+ * agent rather than the server with it (java-control-plane diffs every snapshot, which at 10,000
+ * clusters costs more than the agent does), and tests serve types java-control-plane's cache does
+ * not know (Istio's Address and Authorization). It answers each subscription with what it holds for
+ * the subscribed names (all of them for wildcard types) and can push any response at any time.
  */
-final class DeltaPushServer implements AutoCloseable {
+public final class DeltaPushServer implements AutoCloseable {
   private final Map<String, Map<String, Any>> resources = new ConcurrentHashMap<>();
   private final AtomicLong nonce = new AtomicLong();
   private volatile StreamObserver<DeltaDiscoveryResponse> stream;
   private final Server server;
 
-  DeltaPushServer() throws IOException {
+  public DeltaPushServer() throws IOException {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .maxInboundMessageSize(256 * 1024 * 1024)
@@ -39,18 +40,33 @@ final class DeltaPushServer implements AutoCloseable {
             .start();
   }
 
-  String address() {
+  public String address() {
     return "plaintext://127.0.0.1:" + server.getPort();
   }
 
-  void put(String typeUrl, Map<String, Any> byName) {
+  /** Holds {@code byName} for subscriptions to come, without sending it. */
+  public void put(String typeUrl, Map<String, Any> byName) {
     resources.computeIfAbsent(typeUrl, k -> new ConcurrentHashMap<>()).putAll(byName);
   }
 
   /** Sends {@code byName} of {@code typeUrl} to the connected agent now. */
-  void push(String typeUrl, Map<String, Any> byName) {
+  public void push(String typeUrl, Map<String, Any> byName) {
     put(typeUrl, byName);
     send(typeUrl, byName);
+  }
+
+  /** Removes {@code name} of {@code typeUrl} and tells the connected agent (a Delta removal). */
+  public synchronized void remove(String typeUrl, String name) {
+    Map<String, Any> held = resources.get(typeUrl);
+    if (held != null) {
+      held.remove(name);
+    }
+    stream.onNext(
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl)
+            .setNonce(Long.toString(nonce.incrementAndGet()))
+            .addRemovedResources(name)
+            .build());
   }
 
   private synchronized void send(String typeUrl, Map<String, Any> byName) {
