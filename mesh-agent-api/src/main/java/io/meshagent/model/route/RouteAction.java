@@ -16,6 +16,13 @@ public sealed interface RouteAction {
    * @param timeout the route timeout (Envoy's default 15 s; zero disables it)
    * @param prefixRewrite the path prefix replacement, or null
    * @param hostRewrite the authority replacement, or null
+   * @param retryPolicy the route's retry policy, or null (the virtual host's then applies)
+   * @param hashPolicies the hash policies for ring hash and maglev, in order
+   * @param mirrors the request mirror policies
+   * @param maxStreamDuration {@code max_stream_duration.max_stream_duration}, or null
+   * @param grpcTimeoutHeaderMax {@code max_stream_duration.grpc_timeout_header_max}, or null when
+   *     the grpc-timeout header is ignored (zero: honoured without a cap)
+   * @param regexRewrite the path's regex rewrite, or null
    */
   record Forward(
       String cluster,
@@ -23,10 +30,18 @@ public sealed interface RouteAction {
       String clusterHeader,
       Duration timeout,
       @Nullable String prefixRewrite,
-      @Nullable String hostRewrite)
+      @Nullable String hostRewrite,
+      @Nullable RetryPolicy retryPolicy,
+      List<HashPolicy> hashPolicies,
+      List<RequestMirrorPolicy> mirrors,
+      @Nullable Duration maxStreamDuration,
+      @Nullable Duration grpcTimeoutHeaderMax,
+      @Nullable RegexRewrite regexRewrite)
       implements RouteAction {
     public Forward {
       weightedClusters = List.copyOf(weightedClusters);
+      hashPolicies = List.copyOf(hashPolicies);
+      mirrors = List.copyOf(mirrors);
     }
 
     /** Every cluster this action may pick (empty for a cluster header). */
@@ -44,9 +59,12 @@ public sealed interface RouteAction {
    * @param scheme the new scheme, or empty to keep it
    * @param host the new host, or empty to keep it
    * @param path the new path, or empty to keep it
+   * @param port the new port ({@code port_redirect}), or 0 to keep it
+   * @param stripQuery whether the query is dropped
    * @param responseCode 301, 302, 303, 307 or 308
    */
-  record Redirect(String scheme, String host, String path, int responseCode)
+  record Redirect(
+      String scheme, String host, String path, int port, boolean stripQuery, int responseCode)
       implements RouteAction {}
 
   /**

@@ -1,6 +1,7 @@
 package io.meshagent.model.route;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A virtual host: the authorities it serves and its routes.
@@ -8,8 +9,17 @@ import java.util.List;
  * @param name the virtual host's name
  * @param domains exact names, {@code *.suffix}, {@code prefix.*} or {@code *}, with or without port
  * @param routes tried in order; the first match wins
+ * @param headerOps the virtual-host-level header changes
+ * @param retryPolicy the retry policy of routes that set none, or null
+ * @param fault the fault injection of routes that set none, or null
  */
-public record VirtualHost(String name, List<String> domains, List<Route> routes) {
+public record VirtualHost(
+    String name,
+    List<String> domains,
+    List<Route> routes,
+    HeaderOps headerOps,
+    @Nullable RetryPolicy retryPolicy,
+    @Nullable FaultPolicy fault) {
   public VirtualHost {
     domains = List.copyOf(domains);
     routes = List.copyOf(routes);

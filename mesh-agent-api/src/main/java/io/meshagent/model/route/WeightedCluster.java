@@ -1,9 +1,14 @@
 package io.meshagent.model.route;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One cluster of a weighted split.
  *
  * @param name the cluster
  * @param weight its weight
+ * @param headerOps the header changes when this cluster is picked
+ * @param fault the fault injection when this cluster is picked, or null (the route's then applies)
  */
-public record WeightedCluster(String name, int weight) {}
+public record WeightedCluster(
+    String name, int weight, HeaderOps headerOps, @Nullable FaultPolicy fault) {}

@@ -3,15 +3,15 @@ package io.meshagent.core.internal.xds.resource;
 import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.Descriptor;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
-import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
-import io.envoyproxy.envoy.config.route.v3.RedirectAction;
-import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.meshagent.core.xds.ResourceInvalidException;
 import io.meshagent.core.xds.XdsResourceType;
 import io.meshagent.model.StringMatcher;
 import io.meshagent.model.route.HeaderMatcher;
+import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.PathMatch;
 import io.meshagent.model.route.QueryParameterMatcher;
+import io.meshagent.model.route.RegexRewrite;
+import io.meshagent.model.route.RetryPolicy;
 import io.meshagent.model.route.Route;
 import io.meshagent.model.route.RouteAction;
 import io.meshagent.model.route.RouteConfiguration;
@@ -21,9 +21,12 @@ import io.meshagent.model.route.WeightedCluster;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** RDS: {@code envoy.config.route.v3.RouteConfiguration} to {@link RouteConfiguration}. */
 public final class RouteConfigurationType implements XdsResourceType<RouteConfiguration> {
@@ -33,7 +36,7 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
   /** Envoy's route timeout when a route sets none. */
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
-  private static final int MILLION = 1_000_000;
+  private static final int MILLION = RoutePolicies.MILLION;
 
   /** Envoy's {@code present_match: false} on a query parameter: the route never matches. */
   private static final StringMatcher NEVER = new StringMatcher.Regex(Pattern.compile("(?!)"));
@@ -82,11 +85,33 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
       io.envoyproxy.envoy.config.route.v3.RouteConfiguration proto, String path)
       throws ResourceInvalidException {
     List<VirtualHost> virtualHosts = new ArrayList<>(proto.getVirtualHostsCount());
+    Set<String> domains = new HashSet<>();
     for (int i = 0; i < proto.getVirtualHostsCount(); i++) {
       var vh = proto.getVirtualHosts(i);
-      virtualHosts.add(virtualHost(vh, Paths.element(path, "virtual_hosts", i, vh.getName())));
+      String vhPath = Paths.element(path, "virtual_hosts", i, vh.getName());
+      // Envoy refuses a domain (compared lower-cased) that two virtual hosts share.
+      for (int d = 0; d < vh.getDomainsCount(); d++) {
+        String domain = vh.getDomains(d);
+        if (!domains.add(domain.toLowerCase(Locale.ROOT))) {
+          throw new ResourceInvalidException(
+              Paths.at(
+                  Paths.element(vhPath, "domains", d),
+                  domain.equals("*")
+                      ? "only a single wildcard domain '*' is permitted"
+                      : "duplicate domain '" + domain + "'; domains must be unique"));
+        }
+      }
+      virtualHosts.add(virtualHost(vh, vhPath));
     }
-    return new RouteConfiguration(proto.getName(), virtualHosts);
+    HeaderOps headerOps =
+        RoutePolicies.headerOps(
+            proto.getRequestHeadersToAddList(),
+            proto.getRequestHeadersToRemoveList(),
+            proto.getResponseHeadersToAddList(),
+            proto.getResponseHeadersToRemoveList(),
+            path);
+    return new RouteConfiguration(
+        proto.getName(), virtualHosts, proto.getIgnorePortInHostMatching(), headerOps);
   }
 
   private static VirtualHost virtualHost(
@@ -97,7 +122,24 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
       var route = vh.getRoutes(i);
       routes.add(route(route, Paths.element(path, "routes", i, route.getName())));
     }
-    return new VirtualHost(vh.getName(), vh.getDomainsList(), routes);
+    HeaderOps headerOps =
+        RoutePolicies.headerOps(
+            vh.getRequestHeadersToAddList(),
+            vh.getRequestHeadersToRemoveList(),
+            vh.getResponseHeadersToAddList(),
+            vh.getResponseHeadersToRemoveList(),
+            path);
+    RetryPolicy retry =
+        vh.hasRetryPolicy()
+            ? RoutePolicies.retry(vh.getRetryPolicy(), Paths.field(path, "retry_policy"))
+            : null;
+    return new VirtualHost(
+        vh.getName(),
+        vh.getDomainsList(),
+        routes,
+        headerOps,
+        retry,
+        RoutePolicies.fault(vh.getTypedPerFilterConfigMap(), path));
   }
 
   private static Route route(io.envoyproxy.envoy.config.route.v3.Route route, String path)
@@ -109,9 +151,11 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
     RouteAction action =
         switch (route.getActionCase()) {
           case ROUTE -> forward(route.getRoute(), Paths.field(path, "route"));
-          case REDIRECT -> redirect(route.getRedirect(), Paths.field(path, "redirect"));
+          case REDIRECT ->
+              ResponseActions.redirect(route.getRedirect(), Paths.field(path, "redirect"));
           case DIRECT_RESPONSE ->
-              directResponse(route.getDirectResponse(), Paths.field(path, "direct_response"));
+              ResponseActions.directResponse(
+                  route.getDirectResponse(), Paths.field(path, "direct_response"));
           case NON_FORWARDING_ACTION -> new RouteAction.NonForwarding();
           case FILTER_ACTION -> throw unsupported(Paths.field(path, "filter_action"));
           case ACTION_NOT_SET ->
@@ -121,7 +165,19 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
                       "no action (route, redirect, direct_response or non_forwarding_action) is"
                           + " set"));
         };
-    return new Route(route.getName(), match, action);
+    HeaderOps headerOps =
+        RoutePolicies.headerOps(
+            route.getRequestHeadersToAddList(),
+            route.getRequestHeadersToRemoveList(),
+            route.getResponseHeadersToAddList(),
+            route.getResponseHeadersToRemoveList(),
+            path);
+    return new Route(
+        route.getName(),
+        match,
+        action,
+        headerOps,
+        RoutePolicies.fault(route.getTypedPerFilterConfigMap(), path));
   }
 
   private static RouteMatch match(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String path)
@@ -249,24 +305,11 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
     if (!fraction.hasDefaultValue()) {
       throw new ResourceInvalidException(Paths.at(Paths.field(path, "default_value"), "required"));
     }
-    FractionalPercent p = fraction.getDefaultValue();
-    long numerator = Integer.toUnsignedLong(p.getNumerator());
-    long perMillion =
-        switch (p.getDenominator()) {
-          case HUNDRED -> numerator * 10_000;
-          case TEN_THOUSAND -> numerator * 100;
-          case MILLION -> numerator;
-          case UNRECOGNIZED ->
-              throw new ResourceInvalidException(
-                  Paths.at(
-                      Paths.field(path, "default_value.denominator"),
-                      p.getDenominatorValue()
-                          + " is not supported; supported: HUNDRED, TEN_THOUSAND, MILLION"));
-        };
-    // Envoy caps a numerator above its denominator.
-    return (int) Math.min(perMillion, MILLION);
+    return RoutePolicies.perMillion(fraction.getDefaultValue(), Paths.field(path, "default_value"));
   }
 
+  // Older istiod sets the deprecated max_grpc_timeout instead of max_stream_duration.
+  @SuppressWarnings("deprecation")
   private static RouteAction.Forward forward(
       io.envoyproxy.envoy.config.route.v3.RouteAction a, String path)
       throws ResourceInvalidException {
@@ -310,8 +353,59 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
         a.hasHostRewriteLiteral() && !a.getHostRewriteLiteral().isEmpty()
             ? a.getHostRewriteLiteral()
             : null;
+    RetryPolicy retry =
+        a.hasRetryPolicy()
+            ? RoutePolicies.retry(a.getRetryPolicy(), Paths.field(path, "retry_policy"))
+            : null;
+    Duration maxStreamDuration = null;
+    Duration grpcTimeoutHeaderMax = null;
+    if (a.hasMaxStreamDuration()) {
+      var m = a.getMaxStreamDuration();
+      String mp = Paths.field(path, "max_stream_duration");
+      if (m.hasMaxStreamDuration()) {
+        maxStreamDuration =
+            Durations.of(m.getMaxStreamDuration(), Paths.field(mp, "max_stream_duration"));
+      }
+      if (m.hasGrpcTimeoutHeaderMax()) {
+        grpcTimeoutHeaderMax =
+            Durations.of(m.getGrpcTimeoutHeaderMax(), Paths.field(mp, "grpc_timeout_header_max"));
+      }
+    } else if (a.hasMaxGrpcTimeout()) {
+      grpcTimeoutHeaderMax =
+          Durations.of(a.getMaxGrpcTimeout(), Paths.field(path, "max_grpc_timeout"));
+    }
     return new RouteAction.Forward(
-        cluster, weighted, clusterHeader, timeout, prefixRewrite, hostRewrite);
+        cluster,
+        weighted,
+        clusterHeader,
+        timeout,
+        prefixRewrite,
+        hostRewrite,
+        retry,
+        RoutePolicies.hashPolicies(a.getHashPolicyList(), path),
+        RoutePolicies.mirrors(a.getRequestMirrorPoliciesList(), path),
+        maxStreamDuration,
+        grpcTimeoutHeaderMax,
+        regexRewrite(a, path));
+  }
+
+  private static @Nullable RegexRewrite regexRewrite(
+      io.envoyproxy.envoy.config.route.v3.RouteAction a, String path)
+      throws ResourceInvalidException {
+    if (!a.hasRegexRewrite()) {
+      return null;
+    }
+    if (!a.getPrefixRewrite().isEmpty()) {
+      throw new ResourceInvalidException(
+          Paths.at(path, "prefix_rewrite and regex_rewrite are mutually exclusive"));
+    }
+    String p = Paths.field(path, "regex_rewrite");
+    if (!a.getRegexRewrite().hasPattern()) {
+      throw new ResourceInvalidException(Paths.at(Paths.field(p, "pattern"), "required"));
+    }
+    return new RegexRewrite(
+        Matchers.regex(a.getRegexRewrite().getPattern(), Paths.field(p, "pattern")),
+        a.getRegexRewrite().getSubstitution());
   }
 
   private static List<WeightedCluster> weightedClusters(
@@ -334,74 +428,25 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
             Paths.at(Paths.field(p, "weight"), weight + " is too large"));
       }
       total += weight;
-      clusters.add(new WeightedCluster(c.getName(), (int) weight));
+      HeaderOps headerOps =
+          RoutePolicies.headerOps(
+              c.getRequestHeadersToAddList(),
+              c.getRequestHeadersToRemoveList(),
+              c.getResponseHeadersToAddList(),
+              c.getResponseHeadersToRemoveList(),
+              p);
+      clusters.add(
+          new WeightedCluster(
+              c.getName(),
+              (int) weight,
+              headerOps,
+              RoutePolicies.fault(c.getTypedPerFilterConfigMap(), p)));
     }
     if (total <= 0) {
       throw new ResourceInvalidException(
           Paths.at(path, "the sum of the cluster weights must be greater than 0"));
     }
     return clusters;
-  }
-
-  private static RouteAction.Redirect redirect(RedirectAction r, String path)
-      throws ResourceInvalidException {
-    String scheme =
-        switch (r.getSchemeRewriteSpecifierCase()) {
-          case HTTPS_REDIRECT -> r.getHttpsRedirect() ? "https" : "";
-          case SCHEME_REDIRECT -> r.getSchemeRedirect();
-          case SCHEMEREWRITESPECIFIER_NOT_SET -> "";
-        };
-    String newPath =
-        switch (r.getPathRewriteSpecifierCase()) {
-          case PATH_REDIRECT -> r.getPathRedirect();
-          case PREFIX_REWRITE -> throw unsupported(Paths.field(path, "prefix_rewrite"));
-          case REGEX_REWRITE -> throw unsupported(Paths.field(path, "regex_rewrite"));
-          case PATHREWRITESPECIFIER_NOT_SET -> "";
-        };
-    if (r.getPortRedirect() != 0) {
-      throw unsupported(Paths.field(path, "port_redirect"));
-    }
-    int code =
-        switch (r.getResponseCode()) {
-          case MOVED_PERMANENTLY -> 301;
-          case FOUND -> 302;
-          case SEE_OTHER -> 303;
-          case TEMPORARY_REDIRECT -> 307;
-          case PERMANENT_REDIRECT -> 308;
-          case UNRECOGNIZED ->
-              throw new ResourceInvalidException(
-                  Paths.at(
-                      Paths.field(path, "response_code"),
-                      r.getResponseCodeValue()
-                          + " is not supported; supported: MOVED_PERMANENTLY, FOUND, SEE_OTHER,"
-                          + " TEMPORARY_REDIRECT, PERMANENT_REDIRECT"));
-        };
-    return new RouteAction.Redirect(scheme, r.getHostRedirect(), newPath, code);
-  }
-
-  private static RouteAction.DirectResponse directResponse(DirectResponseAction d, String path)
-      throws ResourceInvalidException {
-    int status = d.getStatus();
-    if (status < 200 || status > 599) {
-      throw new ResourceInvalidException(
-          Paths.at(Paths.field(path, "status"), status + " is not in [200, 599]"));
-    }
-    String body = "";
-    if (d.hasBody()) {
-      var source = d.getBody();
-      body =
-          switch (source.getSpecifierCase()) {
-            case INLINE_STRING -> source.getInlineString();
-            case INLINE_BYTES -> source.getInlineBytes().toStringUtf8();
-            case SPECIFIER_NOT_SET -> "";
-            case FILENAME, ENVIRONMENT_VARIABLE ->
-                throw new ResourceInvalidException(
-                    Paths.at(
-                        Paths.field(path, "body"),
-                        "only inline_string and inline_bytes are supported"));
-          };
-    }
-    return new RouteAction.DirectResponse(status, body);
   }
 
   private static ResourceInvalidException unsupported(String path) {

@@ -23,6 +23,7 @@ import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.meshagent.core.xds.ResourceInvalidException;
 import io.meshagent.core.xds.XdsResourceType.Parsed;
 import io.meshagent.model.route.HeaderMatcher;
+import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.PathMatch;
 import io.meshagent.model.route.Route;
 import io.meshagent.model.route.RouteConfiguration;
@@ -247,18 +248,48 @@ class RouteConfigurationTypeTest {
             new io.meshagent.model.route.RouteAction.Forward(
                 "",
                 List.of(
-                    new io.meshagent.model.route.WeightedCluster("outbound|9080|v1|reviews", 90),
-                    new io.meshagent.model.route.WeightedCluster("outbound|9080|v2|reviews", 10)),
+                    new io.meshagent.model.route.WeightedCluster(
+                        "outbound|9080|v1|reviews", 90, HeaderOps.NONE, null),
+                    new io.meshagent.model.route.WeightedCluster(
+                        "outbound|9080|v2|reviews", 10, HeaderOps.NONE, null)),
                 "",
                 Duration.ofSeconds(15),
                 "/new",
-                "ratings"),
+                "ratings",
+                null,
+                List.of(),
+                List.of(),
+                null,
+                null,
+                null),
             new io.meshagent.model.route.RouteAction.Forward(
-                "", List.of(), "x-cluster", Duration.ZERO, null, null),
+                "",
+                List.of(),
+                "x-cluster",
+                Duration.ZERO,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                null,
+                null),
             new io.meshagent.model.route.RouteAction.Forward(
-                "c", List.of(), "", Duration.ofSeconds(2, 5), null, null),
+                "c",
+                List.of(),
+                "",
+                Duration.ofSeconds(2, 5),
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                null,
+                null),
             new io.meshagent.model.route.RouteAction.Redirect(
-                "https", "example.com", "/login", 308),
+                "https", "example.com", "/login", 0, false, 308),
             new io.meshagent.model.route.RouteAction.DirectResponse(503, "unavailable"),
             new io.meshagent.model.route.RouteAction.NonForwarding());
   }
