@@ -72,6 +72,9 @@ final class TlsEcho implements AutoCloseable {
   /** A client connection; its echoes arrive in {@link Client#received}. */
   Client connect(SslContext clientContext) throws InterruptedException {
     BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    // Captured as the handler is made: a refused handshake removes the handler quickly.
+    java.util.concurrent.atomic.AtomicReference<io.netty.util.concurrent.Future<Channel>>
+        handshake = new java.util.concurrent.atomic.AtomicReference<>();
     Channel ch =
         new Bootstrap()
             .group(group)
@@ -80,8 +83,10 @@ final class TlsEcho implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    SslHandler ssl = clientContext.newHandler(ch.alloc(), "127.0.0.1", port());
+                    handshake.set(ssl.handshakeFuture());
                     ch.pipeline()
-                        .addLast(clientContext.newHandler(ch.alloc(), "127.0.0.1", port()))
+                        .addLast(ssl)
                         .addLast(PeerIdentity.INSTANCE)
                         .addLast(
                             new SimpleChannelInboundHandler<ByteBuf>() {
@@ -95,10 +100,13 @@ final class TlsEcho implements AutoCloseable {
             .connect(server.localAddress())
             .sync()
             .channel();
-    return new Client(ch, received);
+    return new Client(ch, received, handshake.get());
   }
 
-  record Client(Channel channel, BlockingQueue<String> received) {
+  record Client(
+      Channel channel,
+      BlockingQueue<String> received,
+      io.netty.util.concurrent.Future<Channel> handshakeFuture) {
     /** Sends {@code text} and returns the echo, or null if none came within 10 s. */
     String echo(String text) throws InterruptedException {
       channel.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -107,8 +115,7 @@ final class TlsEcho implements AutoCloseable {
 
     /** Waits for the handshake; true if it succeeded. */
     boolean handshake() throws InterruptedException {
-      return channel.pipeline().get(SslHandler.class).handshakeFuture().await(10, TimeUnit.SECONDS)
-          && channel.pipeline().get(SslHandler.class).handshakeFuture().isSuccess();
+      return handshakeFuture.await(10, TimeUnit.SECONDS) && handshakeFuture.isSuccess();
     }
   }
 
