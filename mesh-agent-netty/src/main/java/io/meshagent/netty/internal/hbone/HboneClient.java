@@ -1,0 +1,297 @@
+package io.meshagent.netty.internal.hbone;
+
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
+import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HBONE client (ztunnel's {@code src/proxy/pool.rs} and {@code h2/client.rs}): CONNECT tunnels
+ * over pooled mTLS HTTP/2 connections. Connections are keyed by {source identity, expected
+ * destination identities, next hop, source IP}; a connection carries at most 100 streams and never
+ * more than the server's MAX_CONCURRENT_STREAMS, then a new one is opened; a connection without
+ * streams for the idle time is closed. TLS sends no SNI and offers ALPN {@code h2} only (the {@link
+ * WorkloadTls} must be built with client ALPN {@code h2}). Thread-safe; the pool lock is held only
+ * for bookkeeping, never across I/O.
+ */
+public final class HboneClient implements AutoCloseable {
+  /** What makes two tunnels able to share a connection. */
+  public record PoolKey(
+      SpiffeId source,
+      Set<SpiffeId> destinationIdentities,
+      InetSocketAddress nextHop,
+      @Nullable InetAddress sourceIp) {
+    public PoolKey {
+      destinationIdentities = Set.copyOf(destinationIdentities);
+    }
+  }
+
+  /** ztunnel's pool idle timeout. */
+  public static final Duration DEFAULT_IDLE = Duration.ofMinutes(5);
+
+  private final WorkloadTls tls;
+  private final Supplier<SpiffeId> source;
+  private final EventLoopGroup group;
+  private final long idleNanos;
+  private final Map<PoolKey, List<PooledConnection>> pool = new HashMap<>();
+
+  /**
+   * @param source this workload's identity now (part of the pool key, so a new identity gets new
+   *     connections)
+   * @param group a NIO event loop group
+   */
+  public HboneClient(
+      WorkloadTls tls, Supplier<SpiffeId> source, EventLoopGroup group, Duration idleTimeout) {
+    this.tls = tls;
+    this.source = source;
+    this.group = group;
+    this.idleNanos = idleTimeout.toNanos();
+  }
+
+  /** A tunnel to {@code authority} through {@code nextHop}, accepting any mesh server identity. */
+  public CompletableFuture<HboneTunnel> connect(
+      InetSocketAddress nextHop, InetSocketAddress authority) {
+    return connect(nextHop, Set.of(), null, authority);
+  }
+
+  /**
+   * A tunnel to {@code authority} through {@code nextHop} (a pod's or waypoint's port 15008).
+   *
+   * @param expected the server identities accepted; empty accepts any identity of the mesh
+   * @param sourceIp the local address to connect from, or null for any
+   */
+  public CompletableFuture<HboneTunnel> connect(
+      InetSocketAddress nextHop,
+      Set<SpiffeId> expected,
+      @Nullable InetAddress sourceIp,
+      InetSocketAddress authority) {
+    String auth;
+    try {
+      auth = Authority.format(authority);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    PooledConnection conn = reserve(new PoolKey(source.get(), expected, nextHop, sourceIp));
+    CompletableFuture<HboneTunnel> result = new CompletableFuture<>();
+    conn.ready.whenComplete(
+        (ch, err) -> {
+          if (err != null) {
+            release(conn);
+            result.completeExceptionally(err);
+            return;
+          }
+          new Http2StreamChannelBootstrap(ch)
+              .handler(new ClientStreamHandler(auth, result))
+              .open()
+              .addListener(
+                  f -> {
+                    if (!f.isSuccess()) {
+                      release(conn);
+                      result.completeExceptionally(f.cause());
+                    } else {
+                      ((Channel) f.getNow()).closeFuture().addListener(x -> release(conn));
+                    }
+                  });
+        });
+    return result;
+  }
+
+  /** Open connections, in all pools. */
+  public synchronized int connectionCount() {
+    return pool.values().stream().mapToInt(List::size).sum();
+  }
+
+  private synchronized PooledConnection reserve(PoolKey key) {
+    List<PooledConnection> conns = pool.computeIfAbsent(key, k -> new ArrayList<>());
+    for (PooledConnection c : conns) {
+      if (c.hasRoom()) {
+        c.streams++;
+        if (c.idle != null) {
+          c.idle.cancel(false);
+          c.idle = null;
+        }
+        return c;
+      }
+    }
+    PooledConnection c = open(key);
+    c.streams++;
+    conns.add(c);
+    return c;
+  }
+
+  private synchronized void release(PooledConnection c) {
+    if (--c.streams == 0 && c.channel.isActive()) {
+      c.idle =
+          c.channel
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    synchronized (this) {
+                      if (c.streams != 0) {
+                        return;
+                      }
+                      remove(c);
+                    }
+                    c.channel.close(); // GOAWAY, then close
+                  },
+                  idleNanos,
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  synchronized void peerSettings(PooledConnection c, @Nullable Long maxStreams) {
+    if (maxStreams != null) {
+      c.peerMaxStreams = maxStreams;
+    }
+  }
+
+  synchronized void goAway(PooledConnection c) {
+    c.draining = true;
+    remove(c); // live streams go on; new ones take another connection
+  }
+
+  synchronized void closed(PooledConnection c) {
+    remove(c);
+  }
+
+  private void remove(PooledConnection c) {
+    List<PooledConnection> conns = pool.get(c.key);
+    if (conns != null && conns.remove(c) && conns.isEmpty()) {
+      pool.remove(c.key);
+    }
+  }
+
+  private PooledConnection open(PoolKey key) {
+    Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class);
+    if (key.sourceIp() != null) {
+      b.localAddress(new InetSocketAddress(key.sourceIp(), 0));
+    }
+    Channel ch = b.handler(new ChannelInboundHandlerAdapter()).register().channel();
+    PooledConnection conn = new PooledConnection(this, key, ch);
+    try {
+      ch.pipeline()
+          .addLast(tls.clientContext().newHandler(ch.alloc())) // no peer host: no SNI
+          .addLast(PeerIdentity.INSTANCE)
+          .addLast(new Alpn(conn));
+    } catch (NoWorkloadCertificateException e) {
+      conn.ready.completeExceptionally(e);
+      ch.close();
+      return conn;
+    }
+    ch.closeFuture()
+        .addListener(
+            f -> {
+              conn.ready.completeExceptionally(closedEarly(key));
+              closed(conn);
+            });
+    // register() is asynchronous; connect after it, on the channel's loop.
+    ch.eventLoop()
+        .execute(
+            () ->
+                ch.connect(key.nextHop())
+                    .addListener(
+                        f -> {
+                          if (!f.isSuccess()) {
+                            conn.ready.completeExceptionally(
+                                new HboneException(
+                                    "cannot connect to " + key.nextHop() + ": " + f.cause(), 0));
+                            ch.close();
+                          }
+                        }));
+    return conn;
+  }
+
+  private static HboneException closedEarly(PoolKey key) {
+    return new HboneException("HBONE connection to " + key.nextHop() + " closed", 0);
+  }
+
+  /** Installs HTTP/2 once TLS chose {@code h2} and the server's identity is accepted. */
+  private static final class Alpn extends ApplicationProtocolNegotiationHandler {
+    private final PooledConnection conn;
+
+    Alpn(PooledConnection conn) {
+      super("none");
+      this.conn = conn;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      String problem =
+          ApplicationProtocolNames.HTTP_2.equals(protocol)
+              ? conn.checkPeer()
+              : "server chose ALPN " + protocol + ", not h2";
+      if (problem != null) {
+        conn.ready.completeExceptionally(new HboneException(problem, 0));
+        ctx.close();
+        return;
+      }
+      ctx.pipeline()
+          .addLast(HboneSettings.clientCodec())
+          .addLast(
+              new Http2MultiplexHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      ch.close(); // push is disabled; servers open no streams
+                    }
+                  }))
+          .addLast(new Keepalive(HboneSettings.PING_INTERVAL, HboneSettings.PING_TIMEOUT))
+          .addLast(conn)
+          .addLast(new ConnectionWindow());
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      conn.ready.completeExceptionally(
+          new HboneException(
+              "TLS with " + conn.key.nextHop() + " failed: " + cause.getMessage(), 0));
+      ctx.close();
+    }
+  }
+
+  /** Closes every pooled connection now: GOAWAY, and live tunnels are cut (not drained). */
+  @Override
+  public void close() {
+    List<PooledConnection> all = new ArrayList<>();
+    synchronized (this) {
+      pool.values().forEach(all::addAll);
+      pool.clear();
+    }
+    for (PooledConnection c : all) {
+      c.channel
+          .eventLoop()
+          .execute(
+              () -> {
+                Http2FrameCodec codec = c.channel.pipeline().get(Http2FrameCodec.class);
+                if (codec != null) {
+                  codec.gracefulShutdownTimeoutMillis(0);
+                }
+                c.channel.close();
+              });
+    }
+  }
+}

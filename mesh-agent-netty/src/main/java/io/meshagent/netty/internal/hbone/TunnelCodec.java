@@ -1,0 +1,161 @@
+package io.meshagent.netty.internal.hbone;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * Turns an HBONE stream ({@code Http2StreamChannel}) into a byte pipe, so the handlers after it see
+ * what a TCP socket would show.
+ *
+ * <p>Inbound: each DATA frame's content is fired as a {@link ByteBuf} whose ownership passes to the
+ * next handler (the frame itself is not released separately: it is its content). END_STREAM, on
+ * DATA or trailers, and RST_STREAM NO_ERROR or CANCEL fire {@link
+ * ChannelInputShutdownEvent#INSTANCE}: a clean EOF, as ztunnel treats them. Any other RST_STREAM
+ * fires a {@link StreamResetException}. Frames it does not consume are released.
+ *
+ * <p>Outbound: a {@link ByteBuf} becomes a DATA frame (ownership passes on; the codec splits it to
+ * the peer's frame size); {@link #END_STREAM} sends an empty DATA frame with END_STREAM, the
+ * half-close.
+ *
+ * <p>Until the first {@code read()} passes through it the codec holds what arrives (at most a
+ * stream window), so whoever receives the stream can add handlers before data flows; held buffers
+ * are released if the stream goes away first. One instance per stream.
+ */
+final class TunnelCodec extends ChannelDuplexHandler {
+  /** Written to the stream: END_STREAM (our side of the tunnel is done sending). */
+  static final Object END_STREAM =
+      new Object() {
+        @Override
+        public String toString() {
+          return "END_STREAM";
+        }
+      };
+
+  /** A stream reset with an error code other than NO_ERROR or CANCEL. */
+  static final class StreamResetException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    StreamResetException(long code) {
+      super(
+          "stream reset by the peer: "
+              + (Http2Error.valueOf(code) != null ? Http2Error.valueOf(code) : "code " + code));
+    }
+  }
+
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  private boolean holding = true;
+  private boolean eof;
+  private boolean cleanReset;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Http2DataFrame data) {
+      ByteBuf content = data.content();
+      if (content.isReadable()) {
+        emit(ctx, content);
+      } else {
+        content.release();
+      }
+      if (data.isEndStream()) {
+        emitEof(ctx);
+      }
+    } else if (msg instanceof Http2HeadersFrame headers) {
+      if (headers.isEndStream()) {
+        emitEof(ctx);
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** The multiplexer delivers RST_STREAM as a user event, ahead of DATA still queued. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof Http2ResetFrame reset) {
+      long code = reset.errorCode();
+      if (code == Http2Error.NO_ERROR.code() || code == Http2Error.CANCEL.code()) {
+        cleanReset = true; // EOF once the queued DATA is delivered, when the stream closes
+      } else {
+        ctx.fireExceptionCaught(new StreamResetException(code));
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (cleanReset) {
+      emitEof(ctx);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void emit(ChannelHandlerContext ctx, Object item) {
+    if (holding) {
+      held.add(item);
+    } else if (item == END_STREAM) {
+      ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    } else {
+      ctx.fireChannelRead(item);
+    }
+  }
+
+  private void emitEof(ChannelHandlerContext ctx) {
+    if (!eof) {
+      eof = true;
+      emit(ctx, END_STREAM); // stands for the EOF in the queue
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!holding) {
+      ctx.fireChannelReadComplete();
+    }
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (holding) {
+      holding = false;
+      boolean any = !held.isEmpty();
+      for (Object item; (item = held.poll()) != null; ) {
+        emit(ctx, item);
+      }
+      if (any) {
+        ctx.fireChannelReadComplete();
+      }
+    }
+    ctx.read();
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg == END_STREAM) {
+      ctx.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), promise);
+    } else if (msg instanceof ByteBuf buf) {
+      ctx.write(new DefaultHttp2DataFrame(buf), promise);
+    } else {
+      ctx.write(msg, promise);
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    for (Object item; (item = held.poll()) != null; ) {
+      ReferenceCountUtil.release(item);
+    }
+  }
+}
