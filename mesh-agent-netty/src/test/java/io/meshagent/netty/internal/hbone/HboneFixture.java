@@ -40,22 +40,23 @@ import java.util.function.Consumer;
  * Workload identities from the dev CA (as {@code WorkloadTlsTest} sets them up), TLS contexts with
  * ALPN h2, an event loop group and loopback upstream apps. Closes everything it made.
  */
-final class HboneFixture implements AutoCloseable {
-  static final SpiffeId PRODUCTPAGE =
+public final class HboneFixture implements AutoCloseable {
+  public static final SpiffeId PRODUCTPAGE =
       SpiffeId.parse("spiffe://cluster.local/ns/default/sa/productpage");
-  static final SpiffeId REVIEWS = SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
+  public static final SpiffeId REVIEWS =
+      SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
 
-  final ControlContext serial = new ControlContext("mesh-agent-control-hbone-test");
-  final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  public final ControlContext serial = new ControlContext("mesh-agent-control-hbone-test");
+  public final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final Path dir;
   private FakeTime time;
 
-  HboneFixture(Path dir) {
+  public HboneFixture(Path dir) {
     this.dir = dir;
   }
 
-  IdentityManager identity(SpiffeId id, String ca) throws Exception {
+  public IdentityManager identity(SpiffeId id, String ca) throws Exception {
     if (time == null) {
       time = new FakeTime(Instant.now(), serial);
     }
@@ -83,20 +84,20 @@ final class HboneFixture implements AutoCloseable {
     return m;
   }
 
-  WorkloadTls tls(SpiffeId id, List<String> alpn) throws Exception {
+  public WorkloadTls tls(SpiffeId id, List<String> alpn) throws Exception {
     WorkloadTls t =
         new WorkloadTls(identity(id, "ca"), TlsEngine.preferred(), alpn, alpn, time, Runnable::run);
     closeables.add(t);
     return t;
   }
 
-  <T extends AutoCloseable> T closeLater(T c) {
+  public <T extends AutoCloseable> T closeLater(T c) {
     closeables.add(c);
     return c;
   }
 
   /** A loopback TCP app; {@code init} configures each accepted connection. */
-  InetSocketAddress app(Consumer<SocketChannel> init) throws InterruptedException {
+  public InetSocketAddress app(Consumer<SocketChannel> init) throws InterruptedException {
     Channel server =
         new ServerBootstrap()
             .group(group)
@@ -117,11 +118,11 @@ final class HboneFixture implements AutoCloseable {
   }
 
   /** An echo app: echoes bytes, and half-closes after the client did. */
-  InetSocketAddress echoApp() throws InterruptedException {
+  public InetSocketAddress echoApp() throws InterruptedException {
     return app(ch -> ch.pipeline().addLast(new Echo()));
   }
 
-  static final class Echo extends ChannelInboundHandlerAdapter {
+  public static final class Echo extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ctx.write(msg);
@@ -142,12 +143,12 @@ final class HboneFixture implements AutoCloseable {
   }
 
   /** Collects bytes (releasing every buffer) and notes the EOF and the close. */
-  static final class Collector extends ChannelInboundHandlerAdapter {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    final CompletableFuture<byte[]> eof = new CompletableFuture<>();
-    final CompletableFuture<Void> closed = new CompletableFuture<>();
+  public static final class Collector extends ChannelInboundHandlerAdapter {
+    public final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    public final CompletableFuture<byte[]> eof = new CompletableFuture<>();
+    public final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    synchronized byte[] bytes() {
+    public synchronized byte[] bytes() {
       return bytes.toByteArray();
     }
 

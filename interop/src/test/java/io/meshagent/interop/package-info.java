@@ -1,0 +1,5 @@
+/** Interop tests against real peers that are not Java. */
+@NullMarked
+package io.meshagent.interop;
+
+import org.jspecify.annotations.NullMarked;
