@@ -3,6 +3,7 @@ package io.meshagent.model.cluster;
 import io.meshagent.model.endpoint.ClusterLoadAssignment;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param loadAssignment inline endpoints for static and DNS clusters, or null
  * @param transportSocketMatches the names of the transport-socket matches, in order (Istio's {@code
  *     tlsMode-istio}, {@code tlsMode-disabled}, ...)
+ * @param outlierDetection the outlier detection, or null when the cluster has none
+ * @param circuitBreakers the circuit-breaker limits (Envoy's defaults when the cluster sets none)
  */
 public record Cluster(
     String name,
@@ -24,8 +27,11 @@ public record Cluster(
     LbPolicy lbPolicy,
     Duration connectTimeout,
     @Nullable ClusterLoadAssignment loadAssignment,
-    List<String> transportSocketMatches) {
+    List<String> transportSocketMatches,
+    @Nullable OutlierDetectionPolicy outlierDetection,
+    CircuitBreakerThresholds circuitBreakers) {
   public Cluster {
     transportSocketMatches = List.copyOf(transportSocketMatches);
+    Objects.requireNonNull(circuitBreakers, "circuitBreakers");
   }
 }

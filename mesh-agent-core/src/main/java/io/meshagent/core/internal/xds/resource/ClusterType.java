@@ -4,9 +4,11 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.Descriptor;
 import io.meshagent.core.xds.ResourceInvalidException;
 import io.meshagent.core.xds.XdsResourceType;
+import io.meshagent.model.cluster.CircuitBreakerThresholds;
 import io.meshagent.model.cluster.Cluster;
 import io.meshagent.model.cluster.DiscoveryType;
 import io.meshagent.model.cluster.LbPolicy;
+import io.meshagent.model.cluster.OutlierDetectionPolicy;
 import io.meshagent.model.endpoint.ClusterLoadAssignment;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Duration;
@@ -87,6 +89,14 @@ public final class ClusterType implements XdsResourceType<Cluster> {
     for (var m : proto.getTransportSocketMatchesList()) {
       transportSocketMatches.add(m.getName());
     }
+    OutlierDetectionPolicy outlierDetection =
+        proto.hasOutlierDetection()
+            ? ClusterPolicies.outlierDetection(proto.getOutlierDetection(), "outlier_detection")
+            : null;
+    CircuitBreakerThresholds circuitBreakers =
+        proto.hasCircuitBreakers()
+            ? ClusterPolicies.circuitBreakers(proto.getCircuitBreakers(), "circuit_breakers")
+            : CircuitBreakerThresholds.DEFAULTS;
     return new Cluster(
         proto.getName(),
         type,
@@ -94,7 +104,9 @@ public final class ClusterType implements XdsResourceType<Cluster> {
         lbPolicy,
         connectTimeout,
         loadAssignment,
-        transportSocketMatches);
+        transportSocketMatches,
+        outlierDetection,
+        circuitBreakers);
   }
 
   private static DiscoveryType discoveryType(io.envoyproxy.envoy.config.cluster.v3.Cluster proto)

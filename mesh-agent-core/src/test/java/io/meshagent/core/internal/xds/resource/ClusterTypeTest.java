@@ -17,6 +17,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.meshagent.core.xds.ResourceInvalidException;
+import io.meshagent.model.cluster.CircuitBreakerThresholds;
 import io.meshagent.model.cluster.Cluster;
 import io.meshagent.model.endpoint.HealthStatus;
 import io.meshagent.model.endpoint.Locality;
@@ -91,7 +92,9 @@ class ClusterTypeTest {
                 io.meshagent.model.cluster.LbPolicy.LEAST_REQUEST,
                 Duration.ofSeconds(10),
                 null,
-                List.of("tlsMode-istio", "tlsMode-disabled")));
+                List.of("tlsMode-istio", "tlsMode-disabled"),
+                null,
+                CircuitBreakerThresholds.DEFAULTS));
   }
 
   @Test
