@@ -6,12 +6,15 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.meshagent.core.xds.ResourceInvalidException;
 import io.meshagent.core.xds.XdsResourceType;
+import io.meshagent.model.authz.JwtRequirement;
+import io.meshagent.model.authz.RbacFilter;
 import io.meshagent.model.listener.CidrRange;
 import io.meshagent.model.listener.FilterChain;
 import io.meshagent.model.listener.FilterChainMatch;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.model.listener.Listener;
 import io.meshagent.model.listener.NetworkFilter;
+import io.meshagent.model.listener.NetworkRbac;
 import io.meshagent.model.listener.OpaqueFilter;
 import io.meshagent.model.listener.SocketAddress;
 import io.meshagent.model.listener.TcpProxy;
@@ -40,6 +43,29 @@ public final class ListenerType implements XdsResourceType<Listener> {
       "type.googleapis.com/"
           + io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor()
               .getFullName();
+
+  private static final String NETWORK_RBAC_TYPE_URL =
+      "type.googleapis.com/"
+          + io.envoyproxy
+              .envoy
+              .extensions
+              .filters
+              .network
+              .rbac
+              .v3
+              .RBAC
+              .getDescriptor()
+              .getFullName();
+  private static final String HTTP_RBAC_TYPE_URL =
+      "type.googleapis.com/"
+          + io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor().getFullName();
+  private static final String JWT_AUTHN_TYPE_URL =
+      "type.googleapis.com/"
+          + io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+              .getDescriptor()
+              .getFullName();
+  private static final String NETWORK_RBAC_NAME = "envoy.filters.network.rbac";
+  private static final String HTTP_RBAC_NAME = "envoy.filters.http.rbac";
 
   private ListenerType() {}
 
@@ -235,6 +261,11 @@ public final class ListenerType implements XdsResourceType<Listener> {
   private static NetworkFilter networkFilter(Filter f, String path)
       throws ResourceInvalidException {
     if (!f.hasTypedConfig()) {
+      if (f.getName().equals(NETWORK_RBAC_NAME)) {
+        // Authorization must never be skipped because its configuration is elsewhere.
+        throw new ResourceInvalidException(
+            Paths.at(path, "an RBAC filter needs an inline typed_config"));
+      }
       // Configured through ECDS or not at all: kept by name.
       return new OpaqueFilter(f.getName(), "");
     }
@@ -245,6 +276,15 @@ public final class ListenerType implements XdsResourceType<Listener> {
     }
     if (config.getTypeUrl().equals(TCP_PROXY_TYPE_URL)) {
       return tcpProxy(f.getName(), config, configPath);
+    }
+    if (config.getTypeUrl().equals(NETWORK_RBAC_TYPE_URL)) {
+      var rbac =
+          Anys.unpack(
+              config,
+              io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class,
+              configPath);
+      return new NetworkRbac(
+          f.getName(), rbac.getStatPrefix(), RbacFilters.network(rbac, configPath));
     }
     return new OpaqueFilter(f.getName(), config.getTypeUrl());
   }
@@ -279,10 +319,46 @@ public final class ListenerType implements XdsResourceType<Listener> {
               Paths.at(path, "the HTTP connection manager has neither rds nor route_config"));
     }
     List<String> httpFilters = new ArrayList<>(hcm.getHttpFiltersCount());
-    for (var filter : hcm.getHttpFiltersList()) {
+    List<RbacFilter> rbacFilters = new ArrayList<>();
+    List<JwtRequirement> jwtProviders = new ArrayList<>();
+    for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
+      var filter = hcm.getHttpFilters(i);
       httpFilters.add(filter.getName());
+      String p = Paths.element(path, "http_filters", i, filter.getName());
+      String typeUrl = filter.hasTypedConfig() ? filter.getTypedConfig().getTypeUrl() : "";
+      boolean rbac = typeUrl.equals(HTTP_RBAC_TYPE_URL);
+      if (rbac || filter.getName().equals(HTTP_RBAC_NAME)) {
+        if (!rbac) {
+          throw new ResourceInvalidException(
+              Paths.at(p, "an RBAC filter needs an inline typed_config of " + HTTP_RBAC_TYPE_URL));
+        }
+        if (filter.getDisabled()) {
+          // Enabled per route only, which the agent does not read: refuse rather than skip.
+          throw new ResourceInvalidException(
+              Paths.at(Paths.field(p, "disabled"), "a disabled RBAC filter is not supported"));
+        }
+        String cp = Paths.field(p, "typed_config");
+        rbacFilters.add(
+            RbacFilters.http(
+                Anys.unpack(
+                    filter.getTypedConfig(),
+                    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class,
+                    cp),
+                cp));
+      } else if (typeUrl.equals(JWT_AUTHN_TYPE_URL)) {
+        String cp = Paths.field(p, "typed_config");
+        jwtProviders.addAll(
+            JwtProviders.convert(
+                Anys.unpack(
+                    filter.getTypedConfig(),
+                    io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                        .class,
+                    cp),
+                cp));
+      }
     }
-    return new HttpConnectionManager(name, hcm.getStatPrefix(), rdsName, routes, httpFilters);
+    return new HttpConnectionManager(
+        name, hcm.getStatPrefix(), rdsName, routes, httpFilters, rbacFilters, jwtProviders);
   }
 
   private static TcpProxy tcpProxy(String name, Any config, String path)

@@ -351,4 +351,241 @@ class ListenerTypeTest {
         .isInstanceOf(ResourceInvalidException.class)
         .hasMessage(message);
   }
+
+  private static final io.envoyproxy.envoy.config.rbac.v3.RBAC ALLOW_BOOKINFO =
+      io.envoyproxy
+          .envoy
+          .config
+          .rbac
+          .v3
+          .RBAC
+          .newBuilder()
+          .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
+          .putPolicies(
+              "ns[bookinfo]-policy[p]-rule[0]",
+              io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
+                  .addPermissions(
+                      io.envoyproxy.envoy.config.rbac.v3.Permission.newBuilder().setAny(true))
+                  .addPrincipals(
+                      io.envoyproxy.envoy.config.rbac.v3.Principal.newBuilder()
+                          .setAuthenticated(
+                              io.envoyproxy.envoy.config.rbac.v3.Principal.Authenticated
+                                  .newBuilder()
+                                  .setPrincipalName(
+                                      io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
+                                          .setExact(
+                                              "spiffe://cluster.local/ns/bookinfo/sa/productpage"))))
+                  .build())
+          .build();
+
+  @Test
+  void convertsHttpRbacAndJwtFiltersInOrder() throws Exception {
+    var jwt =
+        io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.newBuilder()
+            .putProviders(
+                "origins-0",
+                io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtProvider.newBuilder()
+                    .setIssuer("https://issuer.example")
+                    .addAudiences("bookinfo")
+                    .setLocalJwks(
+                        io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                            .setInlineString("{\"keys\":[]}"))
+                    .addFromHeaders(
+                        io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtHeader
+                            .newBuilder()
+                            .setName("Authorization")
+                            .setValuePrefix("Bearer "))
+                    .addFromParams("access_token")
+                    .setForward(true)
+                    .setPayloadInMetadata("payload")
+                    .build())
+            .build();
+    var deny =
+        io.envoyproxy
+            .envoy
+            .extensions
+            .filters
+            .http
+            .rbac
+            .v3
+            .RBAC
+            .newBuilder()
+            .setRules(
+                io.envoyproxy
+                    .envoy
+                    .config
+                    .rbac
+                    .v3
+                    .RBAC
+                    .newBuilder()
+                    .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY))
+            .build();
+    var allow =
+        io.envoyproxy
+            .envoy
+            .extensions
+            .filters
+            .http
+            .rbac
+            .v3
+            .RBAC
+            .newBuilder()
+            .setRules(ALLOW_BOOKINFO)
+            .build();
+    var proto =
+        listener(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        hcm(
+                            rds("9080")
+                                .clearHttpFilters()
+                                .addHttpFilters(
+                                    HttpFilter.newBuilder()
+                                        .setName("envoy.filters.http.jwt_authn")
+                                        .setTypedConfig(Any.pack(jwt)))
+                                .addHttpFilters(
+                                    HttpFilter.newBuilder()
+                                        .setName("envoy.filters.http.rbac")
+                                        .setTypedConfig(Any.pack(deny)))
+                                .addHttpFilters(
+                                    HttpFilter.newBuilder()
+                                        .setName("envoy.filters.http.rbac")
+                                        .setTypedConfig(Any.pack(allow)))
+                                .addHttpFilters(
+                                    HttpFilter.newBuilder().setName("envoy.filters.http.router")))))
+            .build();
+
+    Listener l = ListenerType.INSTANCE.parse(Any.pack(proto)).value();
+
+    var manager =
+        (io.meshagent.model.listener.HttpConnectionManager)
+            l.filterChains().get(0).filters().get(0);
+    assertThat(manager.rbacFilters())
+        .extracting(f -> f.rules().action())
+        .containsExactly(
+            io.meshagent.model.authz.RbacAction.DENY, io.meshagent.model.authz.RbacAction.ALLOW);
+    assertThat(manager.rbacFilters().get(1).rules().policies())
+        .extracting(io.meshagent.model.authz.RbacPolicy::name)
+        .containsExactly("ns[bookinfo]-policy[p]-rule[0]");
+    assertThat(manager.jwtProviders())
+        .containsExactly(
+            new io.meshagent.model.authz.JwtRequirement(
+                "origins-0",
+                "https://issuer.example",
+                List.of("bookinfo"),
+                "{\"keys\":[]}",
+                null,
+                List.of(
+                    new io.meshagent.model.authz.JwtRequirement.FromHeader(
+                        "Authorization", "Bearer ")),
+                List.of("access_token"),
+                true,
+                "payload"));
+  }
+
+  @Test
+  void convertsNetworkRbac() throws Exception {
+    var rbac =
+        io.envoyproxy
+            .envoy
+            .extensions
+            .filters
+            .network
+            .rbac
+            .v3
+            .RBAC
+            .newBuilder()
+            .setStatPrefix("tcp.")
+            .setRules(ALLOW_BOOKINFO)
+            .setShadowRules(ALLOW_BOOKINFO)
+            .setShadowRulesStatPrefix("istio_dry_run_allow_")
+            .build();
+    var proto =
+        listener(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName("envoy.filters.network.rbac")
+                            .setTypedConfig(Any.pack(rbac)))
+                    .addFilters(tcpProxy(TcpProxy.newBuilder().setStatPrefix("s").setCluster("c"))))
+            .build();
+
+    Listener l = ListenerType.INSTANCE.parse(Any.pack(proto)).value();
+
+    var filter = (io.meshagent.model.listener.NetworkRbac) l.filterChains().get(0).filters().get(0);
+    assertThat(filter.name()).isEqualTo("envoy.filters.network.rbac");
+    assertThat(filter.statPrefix()).isEqualTo("tcp.");
+    assertThat(filter.rbac().rules().action()).isEqualTo(io.meshagent.model.authz.RbacAction.ALLOW);
+    assertThat(filter.rbac().shadowRulesStatPrefix()).isEqualTo("istio_dry_run_allow_");
+  }
+
+  @Test
+  void rejectsAnHttpRbacFilterWithoutInlineConfig() {
+    var proto =
+        listener(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        hcm(
+                            rds("9080")
+                                .addHttpFilters(
+                                    0,
+                                    HttpFilter.newBuilder().setName("envoy.filters.http.rbac")))))
+            .build();
+
+    assertThatThrownBy(() -> ListenerType.INSTANCE.parse(Any.pack(proto)))
+        .isInstanceOf(ResourceInvalidException.class)
+        .hasMessageContaining(
+            "http_filters[0](name=envoy.filters.http.rbac): an RBAC filter needs");
+  }
+
+  @Test
+  void rejectsANetworkRbacFilterWithoutInlineConfig() {
+    var proto =
+        listener(
+                FilterChain.newBuilder()
+                    .addFilters(Filter.newBuilder().setName("envoy.filters.network.rbac")))
+            .build();
+
+    assertThatThrownBy(() -> ListenerType.INSTANCE.parse(Any.pack(proto)))
+        .isInstanceOf(ResourceInvalidException.class)
+        .hasMessageContaining(
+            "filter_chains[0].filters[0](name=envoy.filters.network.rbac): an RBAC filter needs");
+  }
+
+  @Test
+  void rejectsAnUnsupportedRbacFieldNamingItsPath() {
+    var rbac =
+        io.envoyproxy
+            .envoy
+            .extensions
+            .filters
+            .network
+            .rbac
+            .v3
+            .RBAC
+            .newBuilder()
+            .setRules(
+                ALLOW_BOOKINFO.toBuilder()
+                    .putPolicies(
+                        "cel",
+                        io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
+                            .setCondition(com.google.api.expr.v1alpha1.Expr.getDefaultInstance())
+                            .build()))
+            .build();
+    var proto =
+        listener(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName("envoy.filters.network.rbac")
+                            .setTypedConfig(Any.pack(rbac))))
+            .build();
+
+    assertThatThrownBy(() -> ListenerType.INSTANCE.parse(Any.pack(proto)))
+        .isInstanceOf(ResourceInvalidException.class)
+        .hasMessage(
+            "filter_chains[0].filters[0](name=envoy.filters.network.rbac).typed_config.rules"
+                + ".policies[cel].condition: not supported; the agent cannot evaluate it and"
+                + " refuses to ignore it");
+  }
 }
