@@ -258,12 +258,36 @@ final class RoutePolicies {
     return out;
   }
 
+  /** Filters whose per-route overrides change who may call; the agent does not apply them. */
+  private static final java.util.List<String> SECURITY_FILTERS =
+      java.util.List.of(
+          "envoy.filters.http.rbac",
+          "envoy.filters.http.jwt_authn",
+          "envoy.filters.http.ext_authz");
+
+  /**
+   * Refuses per-route overrides of authorization filters: enforcing the listener's policy while
+   * ignoring an override that tightens it would fail open.
+   */
+  private static void refuseSecurityOverrides(Map<String, Any> perFilter, String path)
+      throws ResourceInvalidException {
+    for (String name : SECURITY_FILTERS) {
+      if (perFilter.containsKey(name)) {
+        throw new ResourceInvalidException(
+            Paths.at(
+                Paths.field(path, "typed_per_filter_config[" + name + "]"),
+                "per-route overrides of " + name + " are not supported"));
+      }
+    }
+  }
+
   /**
    * The fault injection in a {@code typed_per_filter_config} map, or null when it has none. Accepts
    * the {@code HTTPFault} itself or wrapped in a {@code FilterConfig}.
    */
   static @Nullable FaultPolicy fault(Map<String, Any> perFilter, String path)
       throws ResourceInvalidException {
+    refuseSecurityOverrides(perFilter, path);
     Any any = perFilter.get(FAULT_FILTER);
     if (any == null) {
       return null;
