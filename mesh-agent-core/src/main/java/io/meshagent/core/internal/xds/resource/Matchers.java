@@ -4,6 +4,8 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.meshagent.core.internal.proto.security.StringMatch;
 import io.meshagent.core.xds.ResourceInvalidException;
 import io.meshagent.model.StringMatcher;
+import io.meshagent.model.route.HeaderMatcher;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -95,5 +97,49 @@ public final class Matchers {
       throw new ResourceInvalidException(Paths.at(Paths.field(path, field), "must not be empty"));
     }
     return value;
+  }
+
+  /**
+   * Envoy's route {@code HeaderMatcher}, as routes and RBAC policies use it. istiod still sends the
+   * legacy {@code exact_match} / {@code prefix_match} / ... fields, hence the deprecation.
+   */
+  @SuppressWarnings("deprecation")
+  static HeaderMatcher header(io.envoyproxy.envoy.config.route.v3.HeaderMatcher h, String path)
+      throws ResourceInvalidException {
+    if (h.getName().isEmpty()) {
+      throw new ResourceInvalidException(Paths.at(Paths.field(path, "name"), "must not be empty"));
+    }
+    String name = h.getName().toLowerCase(Locale.ROOT);
+    StringMatcher matcher = null;
+    Boolean present = null;
+    Long rangeStart = null;
+    Long rangeEnd = null;
+    switch (h.getHeaderMatchSpecifierCase()) {
+      case EXACT_MATCH -> matcher = new StringMatcher.Exact(h.getExactMatch(), false);
+      case SAFE_REGEX_MATCH ->
+          matcher =
+              new StringMatcher.Regex(
+                  Matchers.regex(h.getSafeRegexMatch(), Paths.field(path, "safe_regex_match")));
+      case RANGE_MATCH -> {
+        rangeStart = h.getRangeMatch().getStart();
+        rangeEnd = h.getRangeMatch().getEnd();
+      }
+      case PRESENT_MATCH -> present = h.getPresentMatch();
+      case PREFIX_MATCH -> matcher = new StringMatcher.Prefix(h.getPrefixMatch(), false);
+      case SUFFIX_MATCH -> matcher = new StringMatcher.Suffix(h.getSuffixMatch(), false);
+      case CONTAINS_MATCH -> matcher = new StringMatcher.Contains(h.getContainsMatch(), false);
+      case STRING_MATCH ->
+          matcher = Matchers.envoy(h.getStringMatch(), Paths.field(path, "string_match"));
+      // Envoy matches on presence when no specifier is set.
+      case HEADERMATCHSPECIFIER_NOT_SET -> present = true;
+    }
+    return new HeaderMatcher(
+        name,
+        matcher,
+        present,
+        rangeStart,
+        rangeEnd,
+        h.getInvertMatch(),
+        h.getTreatMissingHeaderAsEmpty());
   }
 }

@@ -12,7 +12,6 @@ import io.meshagent.model.authz.RbacFilter;
 import io.meshagent.model.authz.RbacPolicy;
 import io.meshagent.model.authz.ValueMatcher;
 import io.meshagent.model.listener.CidrRange;
-import io.meshagent.model.route.HeaderMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -153,7 +152,8 @@ public final class RbacFilters {
       case DESTINATION_IP ->
           new Permission.DestinationIp(
               cidr(p.getDestinationIp(), Paths.field(path, "destination_ip")));
-      case HEADER -> new Permission.Header(header(p.getHeader(), Paths.field(path, "header")));
+      case HEADER ->
+          new Permission.Header(Matchers.header(p.getHeader(), Paths.field(path, "header")));
       case URL_PATH ->
           new Permission.UrlPath(urlPath(p.getUrlPath(), Paths.field(path, "url_path")));
       case REQUESTED_SERVER_NAME ->
@@ -203,7 +203,8 @@ public final class RbacFilters {
       case REMOTE_IP ->
           new Principal.RemoteIp(cidr(p.getRemoteIp(), Paths.field(path, "remote_ip")));
       case SOURCE_IP -> sourceIp(p, path);
-      case HEADER -> new Principal.Header(header(p.getHeader(), Paths.field(path, "header")));
+      case HEADER ->
+          new Principal.Header(Matchers.header(p.getHeader(), Paths.field(path, "header")));
       case URL_PATH ->
           new Principal.UrlPath(urlPath(p.getUrlPath(), Paths.field(path, "url_path")));
       case METADATA ->
@@ -366,47 +367,6 @@ public final class RbacFilters {
           throw unsupported(
               Paths.field(path, v.getMatchPatternCase().name().toLowerCase(Locale.ROOT)));
     };
-  }
-
-  // istiod still sends the legacy exact_match / prefix_match / ... fields of HeaderMatcher.
-  @SuppressWarnings("deprecation")
-  private static HeaderMatcher header(
-      io.envoyproxy.envoy.config.route.v3.HeaderMatcher h, String path)
-      throws ResourceInvalidException {
-    if (h.getName().isEmpty()) {
-      throw new ResourceInvalidException(Paths.at(Paths.field(path, "name"), "must not be empty"));
-    }
-    StringMatcher matcher = null;
-    Boolean present = null;
-    Long rangeStart = null;
-    Long rangeEnd = null;
-    switch (h.getHeaderMatchSpecifierCase()) {
-      case EXACT_MATCH -> matcher = new StringMatcher.Exact(h.getExactMatch(), false);
-      case SAFE_REGEX_MATCH ->
-          matcher =
-              new StringMatcher.Regex(
-                  Matchers.regex(h.getSafeRegexMatch(), Paths.field(path, "safe_regex_match")));
-      case RANGE_MATCH -> {
-        rangeStart = h.getRangeMatch().getStart();
-        rangeEnd = h.getRangeMatch().getEnd();
-      }
-      case PRESENT_MATCH -> present = h.getPresentMatch();
-      case PREFIX_MATCH -> matcher = new StringMatcher.Prefix(h.getPrefixMatch(), false);
-      case SUFFIX_MATCH -> matcher = new StringMatcher.Suffix(h.getSuffixMatch(), false);
-      case CONTAINS_MATCH -> matcher = new StringMatcher.Contains(h.getContainsMatch(), false);
-      case STRING_MATCH ->
-          matcher = Matchers.envoy(h.getStringMatch(), Paths.field(path, "string_match"));
-      // Envoy matches on presence when no specifier is set.
-      case HEADERMATCHSPECIFIER_NOT_SET -> present = true;
-    }
-    return new HeaderMatcher(
-        h.getName().toLowerCase(Locale.ROOT),
-        matcher,
-        present,
-        rangeStart,
-        rangeEnd,
-        h.getInvertMatch(),
-        h.getTreatMissingHeaderAsEmpty());
   }
 
   private static ResourceInvalidException unsupported(String path) {

@@ -225,7 +225,7 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
     List<HeaderMatcher> headers = new ArrayList<>(m.getHeadersCount());
     for (int i = 0; i < m.getHeadersCount(); i++) {
       var h = m.getHeaders(i);
-      headers.add(header(h, Paths.element(path, "headers", i, h.getName())));
+      headers.add(Matchers.header(h, Paths.element(path, "headers", i, h.getName())));
     }
     List<QueryParameterMatcher> queryParameters = new ArrayList<>(m.getQueryParametersCount());
     for (int i = 0; i < m.getQueryParametersCount(); i++) {
@@ -242,46 +242,6 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
   }
 
   // istiod still sends the legacy exact_match / prefix_match / ... fields of HeaderMatcher.
-  @SuppressWarnings("deprecation")
-  private static HeaderMatcher header(
-      io.envoyproxy.envoy.config.route.v3.HeaderMatcher h, String path)
-      throws ResourceInvalidException {
-    if (h.getName().isEmpty()) {
-      throw new ResourceInvalidException(Paths.at(Paths.field(path, "name"), "must not be empty"));
-    }
-    String name = h.getName().toLowerCase(Locale.ROOT);
-    StringMatcher matcher = null;
-    Boolean present = null;
-    Long rangeStart = null;
-    Long rangeEnd = null;
-    switch (h.getHeaderMatchSpecifierCase()) {
-      case EXACT_MATCH -> matcher = new StringMatcher.Exact(h.getExactMatch(), false);
-      case SAFE_REGEX_MATCH ->
-          matcher =
-              new StringMatcher.Regex(
-                  Matchers.regex(h.getSafeRegexMatch(), Paths.field(path, "safe_regex_match")));
-      case RANGE_MATCH -> {
-        rangeStart = h.getRangeMatch().getStart();
-        rangeEnd = h.getRangeMatch().getEnd();
-      }
-      case PRESENT_MATCH -> present = h.getPresentMatch();
-      case PREFIX_MATCH -> matcher = new StringMatcher.Prefix(h.getPrefixMatch(), false);
-      case SUFFIX_MATCH -> matcher = new StringMatcher.Suffix(h.getSuffixMatch(), false);
-      case CONTAINS_MATCH -> matcher = new StringMatcher.Contains(h.getContainsMatch(), false);
-      case STRING_MATCH ->
-          matcher = Matchers.envoy(h.getStringMatch(), Paths.field(path, "string_match"));
-      // Envoy matches on presence when no specifier is set.
-      case HEADERMATCHSPECIFIER_NOT_SET -> present = true;
-    }
-    return new HeaderMatcher(
-        name,
-        matcher,
-        present,
-        rangeStart,
-        rangeEnd,
-        h.getInvertMatch(),
-        h.getTreatMissingHeaderAsEmpty());
-  }
 
   private static QueryParameterMatcher queryParameter(
       io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher q, String path)
