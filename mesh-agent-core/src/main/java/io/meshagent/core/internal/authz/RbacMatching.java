@@ -1,5 +1,6 @@
 package io.meshagent.core.internal.authz;
 
+import io.meshagent.core.internal.routing.HeaderMatching;
 import io.meshagent.model.StringMatcher;
 import io.meshagent.model.authz.MetadataMatcher;
 import io.meshagent.model.authz.Permission;
@@ -155,36 +156,7 @@ final class RbacMatching {
 
   /** Envoy's {@code HeaderUtility::matchHeaders} on the values joined with {@code ,}. */
   static boolean header(HeaderMatcher m, AuthzRequest.Http http) {
-    String value = http.header(m.name());
-    if (value == null) {
-      if (!m.treatMissingAsEmpty()) {
-        // A missing header matches only "present: false", or an inverted "present: true".
-        Boolean present = m.present();
-        boolean presentMatch = present != null;
-        return m.invert() ? presentMatch && present : presentMatch && !present;
-      }
-      value = "";
-    }
-    boolean match;
-    if (m.present() != null) {
-      match = m.present();
-    } else if (m.rangeStart() != null && m.rangeEnd() != null) {
-      match = inRange(value, m.rangeStart(), m.rangeEnd());
-    } else if (m.matcher() != null) {
-      match = m.matcher().matches(value);
-    } else {
-      match = true;
-    }
-    return match != m.invert();
-  }
-
-  private static boolean inRange(String value, long start, long end) {
-    try {
-      long n = Long.parseLong(value.strip());
-      return n >= start && n < end;
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return HeaderMatching.matches(m, http.header(m.name()));
   }
 
   /**

@@ -3,8 +3,8 @@ package io.meshagent.core.internal.routing;
 import io.meshagent.model.route.HeaderMatcher;
 import org.jspecify.annotations.Nullable;
 
-/** Envoy's {@code HeaderUtility::HeaderData::matchesHeaders}. */
-final class HeaderMatching {
+/** Envoy's {@code HeaderUtility::HeaderData::matchesHeaders}, shared by route matching and RBAC. */
+public final class HeaderMatching {
   private HeaderMatching() {}
 
   /**
@@ -12,7 +12,7 @@ final class HeaderMatching {
    *
    * @param value the header's values joined with {@code ,}, or null when absent
    */
-  static boolean matches(HeaderMatcher m, @Nullable String value) {
+  public static boolean matches(HeaderMatcher m, @Nullable String value) {
     if (value == null) {
       if (!m.treatMissingAsEmpty()) {
         // A missing header matches only "present: false", or an inverted "present: true".
