@@ -1,6 +1,9 @@
 package io.meshagent.samples.demo;
 
 import io.meshagent.MeshAgent;
+import io.meshagent.identity.IdentityProvider;
+import io.meshagent.identity.IdentityStatus;
+import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.endpoint.Endpoint;
 import io.meshagent.model.endpoint.LocalityEndpoints;
 import io.meshagent.model.listener.Listener;
@@ -31,6 +34,8 @@ public final class Demo {
             .podName("productpage-v1")
             .namespace("default")
             .serviceAccount("bookinfo-productpage")
+            // The embedded default's identity: a local CA shared by the agents of this machine.
+            .identityProvider(IdentityProvider.DEV)
             .build()) {
       MeshSnapshot snapshot;
       try {
@@ -43,6 +48,18 @@ public final class Demo {
       print(snapshot, out);
       out.println();
       out.println("node id istiod would see: " + agent.config().node().nodeId());
+      SpiffeId id = agent.awaitIdentity(Duration.ofSeconds(10));
+      IdentityStatus identity = agent.identityStatus();
+      out.println(
+          "workload identity: "
+              + id
+              + " (from the "
+              + identity.provider()
+              + " CA, valid until "
+              + identity.notAfter()
+              + ", rotating at "
+              + identity.nextRotation()
+              + ")");
       out.println("OK: configuration version " + snapshot.version() + " is complete.");
     }
   }
