@@ -154,7 +154,8 @@ public final class IdentityManager implements AutoCloseable {
     long gen = ++generation;
     CertificateIssuer iss = requireNonNull(issuer);
     CompletableFuture.supplyAsync(() -> KeyPairs.generate(keyAlgorithm), keyWorker)
-        .thenCompose((KeyPair kp) -> iss.issue(kp))
+        // Async on the worker: the CSR is signed here too (CPU, and SecureRandom reads a device).
+        .thenComposeAsync((KeyPair kp) -> iss.issue(kp), keyWorker)
         .whenComplete(
             (cert, error) ->
                 serial.execute(
