@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +41,7 @@ import org.jspecify.annotations.Nullable;
 /** The agent: a control context, a resource store, a publisher and one configuration source. */
 final class CoreMeshAgent implements MeshAgent {
   private static final Duration FILE_POLL_INTERVAL = Duration.ofMillis(250);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final MeshAgentConfig config;
   private final ControlContext context;
@@ -235,6 +237,7 @@ final class CoreMeshAgent implements MeshAgent {
     }
     // After the source's own close task (the context is serial), so the stream's end is not
     // mistaken for a failure to recover from.
+    CompletableFuture<Void> channelsClosed = new CompletableFuture<>();
     context.execute(
         () -> {
           if (channel != null) {
@@ -243,8 +246,20 @@ final class CoreMeshAgent implements MeshAgent {
           if (identity != null && identity.ownChannel() != null) {
             identity.ownChannel().shutdownNow();
           }
-          blocking.shutdownNow();
-          context.close();
+          channelsClosed.complete(null);
         });
+    // The pools are shut down from the caller's thread: stopping a pool takes its lock, which the
+    // control context must never wait for. A close called from the context itself cannot wait.
+    if (!context.inContext()) {
+      try {
+        channelsClosed.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // Closing goes on regardless; the context is stopped below.
+      }
+    }
+    blocking.shutdownNow();
+    context.close();
   }
 }
