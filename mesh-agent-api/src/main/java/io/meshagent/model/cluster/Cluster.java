@@ -15,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param lbPolicy the load-balancing policy
  * @param connectTimeout the connect timeout
  * @param loadAssignment inline endpoints for static and DNS clusters, or null
- * @param transportSocketMatches the names of the transport-socket matches, in order (Istio's {@code
- *     tlsMode-istio}, {@code tlsMode-disabled}, ...)
+ * @param transportSocketMatches the transport-socket matches, in order (Istio's {@code hbone},
+ *     {@code tlsMode-istio}, {@code tlsMode-disabled}); the first that matches an endpoint wins
+ * @param defaultTransport the transport for endpoints no match selects ({@code transport_socket};
+ *     plaintext when the cluster sets none)
  * @param outlierDetection the outlier detection, or null when the cluster has none
  * @param circuitBreakers the circuit-breaker limits (Envoy's defaults when the cluster sets none)
  */
@@ -27,11 +29,13 @@ public record Cluster(
     LbPolicy lbPolicy,
     Duration connectTimeout,
     @Nullable ClusterLoadAssignment loadAssignment,
-    List<String> transportSocketMatches,
+    List<TransportSocketMatch> transportSocketMatches,
+    UpstreamTransport defaultTransport,
     @Nullable OutlierDetectionPolicy outlierDetection,
     CircuitBreakerThresholds circuitBreakers) {
   public Cluster {
     transportSocketMatches = List.copyOf(transportSocketMatches);
+    Objects.requireNonNull(defaultTransport, "defaultTransport");
     Objects.requireNonNull(circuitBreakers, "circuitBreakers");
   }
 }

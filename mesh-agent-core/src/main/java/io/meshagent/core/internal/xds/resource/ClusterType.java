@@ -9,10 +9,11 @@ import io.meshagent.model.cluster.Cluster;
 import io.meshagent.model.cluster.DiscoveryType;
 import io.meshagent.model.cluster.LbPolicy;
 import io.meshagent.model.cluster.OutlierDetectionPolicy;
+import io.meshagent.model.cluster.TransportSocketMatch;
+import io.meshagent.model.cluster.UpstreamTransport;
 import io.meshagent.model.endpoint.ClusterLoadAssignment;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** CDS: {@code envoy.config.cluster.v3.Cluster} to {@link Cluster}. */
@@ -85,10 +86,12 @@ public final class ClusterType implements XdsResourceType<Cluster> {
                 loadAssignment.overprovisioningFactor());
       }
     }
-    List<String> transportSocketMatches = new ArrayList<>(proto.getTransportSocketMatchesCount());
-    for (var m : proto.getTransportSocketMatchesList()) {
-      transportSocketMatches.add(m.getName());
-    }
+    List<TransportSocketMatch> transportSocketMatches =
+        UpstreamTransports.matches(proto.getTransportSocketMatchesList(), "");
+    UpstreamTransport defaultTransport =
+        proto.hasTransportSocket()
+            ? UpstreamTransports.transport(proto.getTransportSocket(), "transport_socket")
+            : UpstreamTransport.Plaintext.INSTANCE;
     OutlierDetectionPolicy outlierDetection =
         proto.hasOutlierDetection()
             ? ClusterPolicies.outlierDetection(proto.getOutlierDetection(), "outlier_detection")
@@ -105,6 +108,7 @@ public final class ClusterType implements XdsResourceType<Cluster> {
         connectTimeout,
         loadAssignment,
         transportSocketMatches,
+        defaultTransport,
         outlierDetection,
         circuitBreakers);
   }

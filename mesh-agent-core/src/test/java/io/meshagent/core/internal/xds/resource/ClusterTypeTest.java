@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.meshagent.core.xds.ResourceInvalidException;
 import io.meshagent.model.cluster.CircuitBreakerThresholds;
 import io.meshagent.model.cluster.Cluster;
+import io.meshagent.model.cluster.UpstreamTransport;
 import io.meshagent.model.endpoint.HealthStatus;
 import io.meshagent.model.endpoint.Locality;
 import io.meshagent.model.endpoint.LocalityEndpoints;
@@ -71,9 +72,10 @@ class ClusterTypeTest {
             .setEdsClusterConfig(EdsClusterConfig.newBuilder().setServiceName("reviews-eds"))
             .setLbPolicy(LbPolicy.LEAST_REQUEST)
             .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(10))
-            .addTransportSocketMatches(TransportSocketMatch.newBuilder().setName("tlsMode-istio"))
             .addTransportSocketMatches(
-                TransportSocketMatch.newBuilder().setName("tlsMode-disabled"))
+                TransportSocketMatch.newBuilder()
+                    .setName("tlsMode-disabled")
+                    .setTransportSocket(UpstreamTransportsTest.rawBuffer()))
             // Ignored for EDS, as Envoy does.
             .setLoadAssignment(
                 ClusterLoadAssignment.newBuilder()
@@ -92,7 +94,10 @@ class ClusterTypeTest {
                 io.meshagent.model.cluster.LbPolicy.LEAST_REQUEST,
                 Duration.ofSeconds(10),
                 null,
-                List.of("tlsMode-istio", "tlsMode-disabled"),
+                List.of(
+                    new io.meshagent.model.cluster.TransportSocketMatch(
+                        "tlsMode-disabled", Map.of(), UpstreamTransport.Plaintext.INSTANCE)),
+                UpstreamTransport.Plaintext.INSTANCE,
                 null,
                 CircuitBreakerThresholds.DEFAULTS));
   }
