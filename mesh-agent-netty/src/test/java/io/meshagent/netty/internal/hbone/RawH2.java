@@ -127,6 +127,17 @@ final class RawH2 implements AutoCloseable {
   }
 
   private final class Frames extends ByteToMessageDecoder {
+    /** A closed connection answers every open stream at once, saying why, instead of a timeout. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      IllegalStateException closed =
+          new IllegalStateException(
+              "the HBONE connection closed"
+                  + (goAway.isDone() ? " after GOAWAY " + goAway.getNow(-1L) : " without GOAWAY"));
+      answers.values().forEach(a -> a.completeExceptionally(closed));
+      super.channelInactive(ctx);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
         throws Exception {
