@@ -38,6 +38,20 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
     return reason;
   }
 
+  /**
+   * A TLS failure is reported by the handshake event above (with the peer and the reason); the
+   * exception that follows it is not passed on to be logged again, and the connection closes.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof io.netty.handler.codec.DecoderException
+        && cause.getCause() instanceof javax.net.ssl.SSLException) {
+      ctx.close();
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent done) {
