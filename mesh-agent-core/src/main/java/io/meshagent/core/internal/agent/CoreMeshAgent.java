@@ -8,6 +8,7 @@ import io.meshagent.Subscription;
 import io.meshagent.XdsSource;
 import io.meshagent.core.internal.config.ConfigSource;
 import io.meshagent.core.internal.config.ControlContext;
+import io.meshagent.core.internal.config.DaemonThreads;
 import io.meshagent.core.internal.config.ResourceStore;
 import io.meshagent.core.internal.config.SnapshotPublisher;
 import io.meshagent.core.internal.file.FileConfigSource;
@@ -84,12 +85,7 @@ final class CoreMeshAgent implements MeshAgent {
     Identities.Built identity = null;
     // Key generation, file and dev-CA I/O: work the control context must not do.
     ExecutorService blocking =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "mesh-agent-blocking");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newCachedThreadPool(DaemonThreads.named("mesh-agent-blocking"));
     try {
       if (config.xdsSource() instanceof XdsSource.File file) {
         List<String> typeUrls =

@@ -29,8 +29,7 @@ public final class ControlContext implements Executor, AutoCloseable {
         new ScheduledThreadPoolExecutor(
             1,
             r -> {
-              Thread t = new Thread(r, name);
-              t.setDaemon(true);
+              Thread t = DaemonThreads.named(name).newThread(r);
               thread = t;
               return t;
             });

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import io.meshagent.ControlPlaneStatus;
 import io.meshagent.core.internal.config.ConfigSource;
 import io.meshagent.core.internal.config.ControlContext;
+import io.meshagent.core.internal.config.DaemonThreads;
 import io.meshagent.core.internal.config.RawResource;
 import io.meshagent.core.internal.config.ResourceStore;
 import io.meshagent.core.internal.config.SnapshotPublisher;
@@ -72,12 +73,7 @@ public final class FileConfigSource implements ConfigSource {
     this.typeUrls = List.copyOf(typeUrls);
     this.status = new SourceStatus("file:" + file, clock);
     this.watcher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mesh-agent-file-watch");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mesh-agent-file-watch"));
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.grpc.TlsChannelCredentials;
 import io.meshagent.MeshAgentConfig;
 import io.meshagent.MeshAgentConfigException;
 import io.meshagent.XdsSource;
+import io.meshagent.core.internal.config.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +26,7 @@ public final class XdsChannels {
   /** Reads token files, a few bytes at stream start; one daemon thread for the JVM. */
   private static final java.util.concurrent.Executor TOKEN_READER =
       java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "mesh-agent-token-reader");
-            t.setDaemon(true);
-            return t;
-          });
+          DaemonThreads.named("mesh-agent-token-reader"));
 
   private XdsChannels() {}
 

@@ -2,6 +2,7 @@ package io.meshagent.core.internal.identity.files;
 
 import io.meshagent.core.identity.CertificateSource;
 import io.meshagent.core.identity.WorkloadCertificate;
+import io.meshagent.core.internal.config.DaemonThreads;
 import io.meshagent.core.internal.file.FileStamp;
 import io.meshagent.core.internal.identity.Certificates;
 import io.meshagent.core.internal.identity.Pem;
@@ -40,12 +41,7 @@ public final class FileCertificateSource implements CertificateSource {
     this.dir = dir;
     this.pollInterval = pollInterval;
     this.watcher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mesh-agent-cert-files");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mesh-agent-cert-files"));
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Converts Envoy's RBAC filters ({@code envoy.filters.http.rbac}, {@code
@@ -34,38 +35,49 @@ public final class RbacFilters {
   public static RbacFilter http(
       io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC proto, String path)
       throws ResourceInvalidException {
-    if (proto.hasMatcher()) {
-      throw unsupported(Paths.field(path, "matcher"));
-    }
-    if (proto.hasShadowMatcher()) {
-      throw unsupported(Paths.field(path, "shadow_matcher"));
-    }
-    return new RbacFilter(
-        proto.hasRules() ? config(proto.getRules(), Paths.field(path, "rules")) : null,
-        proto.hasShadowRules()
-            ? config(proto.getShadowRules(), Paths.field(path, "shadow_rules"))
-            : null,
-        proto.getShadowRulesStatPrefix());
+    return filter(
+        proto.hasMatcher(),
+        proto.hasShadowMatcher(),
+        proto.hasRules() ? proto.getRules() : null,
+        proto.hasShadowRules() ? proto.getShadowRules() : null,
+        proto.getShadowRulesStatPrefix(),
+        path);
   }
 
   /** Converts {@code extensions.filters.network.rbac.v3.RBAC}; {@code path} prefixes errors. */
   public static RbacFilter network(
       io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC proto, String path)
       throws ResourceInvalidException {
-    if (proto.hasMatcher()) {
-      throw unsupported(Paths.field(path, "matcher"));
-    }
-    if (proto.hasShadowMatcher()) {
-      throw unsupported(Paths.field(path, "shadow_matcher"));
-    }
     // enforcement_type (ONE_TIME_ON_FIRST_BYTE / CONTINUOUS) and delay_deny only change when a
     // decision is applied, not the decision.
+    return filter(
+        proto.hasMatcher(),
+        proto.hasShadowMatcher(),
+        proto.hasRules() ? proto.getRules() : null,
+        proto.hasShadowRules() ? proto.getShadowRules() : null,
+        proto.getShadowRulesStatPrefix(),
+        path);
+  }
+
+  /** What the HTTP and network filters share: the same fields in two proto messages. */
+  private static RbacFilter filter(
+      boolean hasMatcher,
+      boolean hasShadowMatcher,
+      @Nullable RBAC rules,
+      @Nullable RBAC shadowRules,
+      String shadowRulesStatPrefix,
+      String path)
+      throws ResourceInvalidException {
+    if (hasMatcher) {
+      throw unsupported(Paths.field(path, "matcher"));
+    }
+    if (hasShadowMatcher) {
+      throw unsupported(Paths.field(path, "shadow_matcher"));
+    }
     return new RbacFilter(
-        proto.hasRules() ? config(proto.getRules(), Paths.field(path, "rules")) : null,
-        proto.hasShadowRules()
-            ? config(proto.getShadowRules(), Paths.field(path, "shadow_rules"))
-            : null,
-        proto.getShadowRulesStatPrefix());
+        rules != null ? config(rules, Paths.field(path, "rules")) : null,
+        shadowRules != null ? config(shadowRules, Paths.field(path, "shadow_rules")) : null,
+        shadowRulesStatPrefix);
   }
 
   /** Converts {@code config.rbac.v3.RBAC}; {@code path} prefixes errors. */
