@@ -1,6 +1,7 @@
 package io.meshagent.core.internal.agent;
 
 import io.meshagent.MeshAgent;
+import io.meshagent.core.internal.config.ControlContext;
 import io.meshagent.core.internal.identity.IdentityManager;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +17,19 @@ public final class AgentInternals {
   public static @Nullable IdentityManager identity(MeshAgent agent) {
     if (agent instanceof CoreMeshAgent core) {
       return core.identityManager();
+    }
+    throw new IllegalArgumentException(
+        "not a mesh-agent-core agent: " + agent.getClass().getName());
+  }
+
+  /**
+   * The agent's control context: the serial executor where control state changes.
+   *
+   * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
+   */
+  public static ControlContext control(MeshAgent agent) {
+    if (agent instanceof CoreMeshAgent core) {
+      return core.controlContext();
     }
     throw new IllegalArgumentException(
         "not a mesh-agent-core agent: " + agent.getClass().getName());

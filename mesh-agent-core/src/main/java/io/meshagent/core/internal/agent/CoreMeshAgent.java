@@ -146,6 +146,10 @@ final class CoreMeshAgent implements MeshAgent {
     return agent;
   }
 
+  ControlContext controlContext() {
+    return context;
+  }
+
   @Override
   public MeshAgentConfig config() {
     return config;

@@ -62,7 +62,11 @@ public final class ResourceFileParser {
             UpstreamTlsContext.getDescriptor(),
             DownstreamTlsContext.getDescriptor(),
             RawBuffer.getDescriptor(),
-            HttpProtocolOptions.getDescriptor()));
+            HttpProtocolOptions.getDescriptor(),
+            io.envoyproxy.envoy.extensions.transport_sockets.internal_upstream.v3
+                .InternalUpstreamTransport.getDescriptor(),
+            io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
+                .getDescriptor()));
     this.parser = JsonFormat.parser().usingTypeRegistry(registry.build());
   }
 

@@ -118,6 +118,17 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, peer, authority, 401, "denied by policy");
       return;
     }
+    java.util.function.Consumer<Channel> localService;
+    try {
+      localService = config.local().serve(destination);
+    } catch (RuntimeException e) {
+      refuse(ctx, peer, authority, 503, "local service failed: " + e);
+      return;
+    }
+    if (localService != null) {
+      serveLocally(ctx, localService);
+      return;
+    }
     InetSocketAddress target;
     try {
       target = config.upstream().apply(destination);
@@ -159,6 +170,17 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
       log.warn("HBONE authorizer failed for {} -> {}; denying", peer, destination, e);
       return false;
     }
+  }
+
+  private void serveLocally(ChannelHandlerContext ctx, java.util.function.Consumer<Channel> local) {
+    ctx.channel().config().setAutoRead(false);
+    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
+    ctx.pipeline().addLast(new TunnelCodec());
+    for (Object msg; (msg = early.poll()) != null; ) {
+      ctx.fireChannelRead(msg); // into the codec, which holds it until the first read()
+    }
+    ctx.pipeline().remove(this);
+    local.accept(ctx.channel());
   }
 
   private void established(ChannelHandlerContext ctx, Channel socket) {

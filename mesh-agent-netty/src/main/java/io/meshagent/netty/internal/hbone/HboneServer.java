@@ -46,7 +46,26 @@ public final class HboneServer implements AutoCloseable {
       int connectTimeoutMillis,
       Duration pingInterval,
       Duration pingTimeout,
-      int maxConcurrentStreams) {}
+      int maxConcurrentStreams,
+      LocalServices local) {}
+
+  /**
+   * Destinations served inside this process: a tunnel to one of them is answered with 200 at once
+   * and handed over, as a byte pipe (behind a {@link TunnelCodec}, reading off), instead of being
+   * relayed to a socket.
+   */
+  @FunctionalInterface
+  public interface LocalServices {
+    /** No destination is local. */
+    LocalServices NONE = d -> null;
+
+    /**
+     * The handler for tunnels to {@code destination}, or null to connect upstream. The handler is
+     * called on the stream's event loop with the stream; it installs its pipeline and starts
+     * reading.
+     */
+    java.util.function.@Nullable Consumer<Channel> serve(InetSocketAddress destination);
+  }
 
   /** Where the app listens for an authority: its port on 127.0.0.1. */
   public static final Function<InetSocketAddress, InetSocketAddress> LOOPBACK =
@@ -74,7 +93,30 @@ public final class HboneServer implements AutoCloseable {
             10_000,
             HboneSettings.PING_INTERVAL,
             HboneSettings.PING_TIMEOUT,
-            HboneSettings.SERVER_MAX_STREAMS),
+            HboneSettings.SERVER_MAX_STREAMS,
+            LocalServices.NONE),
+        group);
+  }
+
+  /**
+   * A server whose {@code local} destinations are served in process; others as {@code upstream}.
+   */
+  public HboneServer(
+      WorkloadTls tls,
+      HboneAuthorizer authorizer,
+      Function<InetSocketAddress, InetSocketAddress> upstream,
+      LocalServices local,
+      EventLoopGroup group) {
+    this(
+        tls,
+        new Config(
+            authorizer,
+            upstream,
+            10_000,
+            HboneSettings.PING_INTERVAL,
+            HboneSettings.PING_TIMEOUT,
+            HboneSettings.SERVER_MAX_STREAMS,
+            local),
         group);
   }
 

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pumps bytes between an HBONE stream (behind a {@link TunnelCodec}) and a TCP socket; one instance
- * on each of the two channels, both on the same event loop.
+ * Pumps bytes between two byte pipes — an HBONE stream (behind a {@link TunnelCodec}), a TCP socket
+ * (with or without TLS) — one instance on each of the two channels, both on the same event loop.
  *
  * <p>Ownership: each {@code ByteBuf} read on one side is written to the other unchanged, so its
  * ownership passes to the other channel's outbound path, which releases it once written (or on
@@ -29,23 +29,30 @@ import org.slf4j.LoggerFactory;
  * other. When both directions are done the TCP socket is closed (the stream closes by itself). Any
  * other end (an error, a reset, a close) closes both sides.
  */
-final class Relay extends ChannelInboundHandlerAdapter {
+public final class Relay extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
-  /** The state the two relays of one tunnel share; touched only on their event loop. */
-  static final class Pair {
+  /** The state the two relays of one pair share; touched only on their event loop. */
+  public static final class Pair {
     final Channel stream;
     final Channel socket;
     boolean streamEof;
     boolean socketEof;
 
-    Pair(Channel stream, Channel socket) {
+    /** Two pipes on one event loop; {@code stream} is the one a half-close is sent to first. */
+    public Pair(Channel stream, Channel socket) {
       this.stream = stream;
       this.socket = socket;
     }
 
     void install(TunnelCodec codec) {
-      stream.pipeline().addLast(codec, new Relay(this, true));
+      stream.pipeline().addLast(codec);
+      install();
+    }
+
+    /** Adds the relays at the end of both pipelines. */
+    public void install() {
+      stream.pipeline().addLast(new Relay(this, true));
       socket.pipeline().addLast(new Relay(this, false));
     }
   }
@@ -95,27 +102,41 @@ final class Relay extends ChannelInboundHandlerAdapter {
       super.userEventTriggered(ctx, evt);
       return;
     }
-    Channel peer = peer();
     if (onStream) {
       pair.streamEof = true;
-      // After the writes before it: shutdownOutput() would fail writes still queued.
-      peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
-          .addListener(
-              (ChannelFutureListener)
-                  f -> {
-                    if (f.isSuccess() && peer instanceof DuplexChannel tcp) {
-                      tcp.shutdownOutput().addListener(x -> closeWhenDone());
-                    }
-                  });
     } else {
       pair.socketEof = true;
-      peer.writeAndFlush(TunnelCodec.END_STREAM).addListener(f -> closeWhenDone());
     }
+    halfClose(peer()).addListener(f -> closeWhenDone());
+  }
+
+  /**
+   * Sends EOF on {@code ch} after the writes before it: END_STREAM on an HBONE stream, a TCP
+   * shutdown on a socket ({@code shutdownOutput()} directly would fail writes still queued).
+   */
+  public static io.netty.channel.ChannelFuture halfClose(Channel ch) {
+    if (ch.pipeline().get(TunnelCodec.class) != null) {
+      return ch.writeAndFlush(TunnelCodec.END_STREAM);
+    }
+    io.netty.channel.ChannelPromise done = ch.newPromise();
+    ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess() && ch instanceof DuplexChannel tcp) {
+                    tcp.shutdownOutput().addListener(x -> done.trySuccess());
+                  } else {
+                    done.trySuccess();
+                  }
+                });
+    return done;
   }
 
   private void closeWhenDone() {
     if (pair.streamEof && pair.socketEof) {
+      // Both directions are done; a finished HBONE stream is closed already.
       pair.socket.close();
+      pair.stream.close();
     }
   }
 

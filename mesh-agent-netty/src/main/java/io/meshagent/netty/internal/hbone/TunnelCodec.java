@@ -32,9 +32,9 @@ import java.util.ArrayDeque;
  * stream window), so whoever receives the stream can add handlers before data flows; held buffers
  * are released if the stream goes away first. One instance per stream.
  */
-final class TunnelCodec extends ChannelDuplexHandler {
+public final class TunnelCodec extends ChannelDuplexHandler {
   /** Written to the stream: END_STREAM (our side of the tunnel is done sending). */
-  static final Object END_STREAM =
+  public static final Object END_STREAM =
       new Object() {
         @Override
         public String toString() {

@@ -8,6 +8,8 @@ import io.meshagent.core.internal.identity.SpiffeTrustManager;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
@@ -33,7 +35,11 @@ public final class WorkloadTls implements AutoCloseable {
   /** Set before contexts are built: building calls into the trust manager. */
   private volatile @Nullable SpiffePeerVerifier verifier;
 
-  private record Contexts(WorkloadCertificate cert, SslContext server, SslContext client) {}
+  private record Contexts(
+      WorkloadCertificate cert,
+      SslContext server,
+      SslContext client,
+      Map<List<String>, SslContext> clientsByAlpn) {}
 
   /**
    * @param builder where contexts are built on rotation (an executor that may do CPU work)
@@ -69,7 +75,8 @@ public final class WorkloadTls implements AutoCloseable {
           new Contexts(
               cert,
               MeshSslContexts.server(cert, trust, engine, serverAlpn),
-              MeshSslContexts.client(cert, trust, engine, clientAlpn));
+              MeshSslContexts.client(cert, trust, engine, clientAlpn),
+              new ConcurrentHashMap<>());
     } catch (SSLException | RuntimeException e) {
       log.error("cannot build TLS contexts for {}; keeping the previous ones", cert.id(), e);
     }
@@ -92,6 +99,26 @@ public final class WorkloadTls implements AutoCloseable {
   /** The client context for a new connection. */
   public SslContext clientContext() throws NoWorkloadCertificateException {
     return current().client;
+  }
+
+  /**
+   * A client context offering {@code alpn} (Istio's {@code istio.alpn} values differ by upstream
+   * protocol); built once per certificate and ALPN list.
+   */
+  public SslContext clientContext(List<String> alpn) throws NoWorkloadCertificateException {
+    Contexts c = current();
+    SslContext ctx = c.clientsByAlpn.get(alpn);
+    if (ctx != null) {
+      return ctx;
+    }
+    try {
+      ctx = MeshSslContexts.client(c.cert, trust, engine, alpn);
+    } catch (SSLException e) {
+      throw new NoWorkloadCertificateException(
+          "cannot build a TLS context for ALPN " + alpn + ": " + e);
+    }
+    SslContext raced = c.clientsByAlpn.putIfAbsent(List.copyOf(alpn), ctx);
+    return raced != null ? raced : ctx;
   }
 
   private Contexts current() throws NoWorkloadCertificateException {

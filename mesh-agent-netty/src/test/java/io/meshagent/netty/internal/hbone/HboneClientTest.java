@@ -71,7 +71,8 @@ class HboneClientTest {
                 10_000,
                 HboneSettings.PING_INTERVAL,
                 HboneSettings.PING_TIMEOUT,
-                maxStreams),
+                maxStreams,
+                HboneServer.LocalServices.NONE),
             fx.group));
   }
 

@@ -1,0 +1,76 @@
+package io.meshagent.core.internal.traffic;
+
+import io.meshagent.model.route.HeaderOps;
+import io.meshagent.model.route.HeaderToAdd;
+import io.meshagent.traffic.HttpHeader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Applies a route decision's header operations to a header list, level by level in the order the
+ * decision lists them (most specific first, so the least specific wins a conflict, as Envoy's
+ * {@code most_specific_header_mutations_wins: false}); within a level removals come before
+ * additions. Pure.
+ */
+public final class HeaderEdits {
+  private HeaderEdits() {}
+
+  /** The request headers after the operations. */
+  public static List<HttpHeader> request(List<HttpHeader> headers, List<HeaderOps> ops) {
+    List<HttpHeader> out = headers;
+    for (HeaderOps o : ops) {
+      if (!o.requestToRemove().isEmpty() || !o.requestToAdd().isEmpty()) {
+        out = apply(out, o.requestToRemove(), o.requestToAdd());
+      }
+    }
+    return out;
+  }
+
+  /** The response headers after the operations. */
+  public static List<HttpHeader> response(List<HttpHeader> headers, List<HeaderOps> ops) {
+    List<HttpHeader> out = headers;
+    for (HeaderOps o : ops) {
+      if (!o.responseToRemove().isEmpty() || !o.responseToAdd().isEmpty()) {
+        out = apply(out, o.responseToRemove(), o.responseToAdd());
+      }
+    }
+    return out;
+  }
+
+  static List<HttpHeader> apply(
+      List<HttpHeader> headers, List<String> remove, List<HeaderToAdd> add) {
+    List<HttpHeader> out = new ArrayList<>(headers.size() + add.size());
+    for (HttpHeader h : headers) {
+      if (!remove.contains(h.name())) {
+        out.add(h);
+      }
+    }
+    for (HeaderToAdd a : add) {
+      String name = a.name().toLowerCase(Locale.ROOT);
+      if (a.value().isEmpty() && !a.keepEmptyValue()) {
+        continue;
+      }
+      boolean present = out.stream().anyMatch(h -> h.name().equals(name));
+      switch (a.action()) {
+        case APPEND_IF_EXISTS_OR_ADD -> out.add(new HttpHeader(name, a.value()));
+        case ADD_IF_ABSENT -> {
+          if (!present) {
+            out.add(new HttpHeader(name, a.value()));
+          }
+        }
+        case OVERWRITE_IF_EXISTS_OR_ADD -> {
+          out.removeIf(h -> h.name().equals(name));
+          out.add(new HttpHeader(name, a.value()));
+        }
+        case OVERWRITE_IF_EXISTS -> {
+          if (present) {
+            out.removeIf(h -> h.name().equals(name));
+            out.add(new HttpHeader(name, a.value()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,62 @@
+package io.meshagent.netty;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How the data plane runs. Immutable; start from {@link #defaults()}.
+ *
+ * @param eventLoopThreads Netty event loop threads
+ * @param inboundFallback the mTLS mode for a served port that no inbound listener from the control
+ *     plane covers: {@code STRICT} (default: fail closed), {@code PERMISSIVE} or {@code DISABLE}
+ * @param hbonePort the port HBONE tunnels go to on an endpoint (15008 in Istio)
+ * @param maxBodyBytes the largest request or response body held in memory
+ * @param jdkTls use the JDK's TLS instead of BoringSSL
+ */
+public record DataPlaneOptions(
+    int eventLoopThreads, String inboundFallback, int hbonePort, int maxBodyBytes, boolean jdkTls) {
+  public DataPlaneOptions {
+    if (eventLoopThreads < 1) {
+      throw new IllegalArgumentException(
+          "eventLoopThreads must be at least 1: " + eventLoopThreads);
+    }
+    requireNonNull(inboundFallback, "inboundFallback");
+    if (!inboundFallback.equals("STRICT")
+        && !inboundFallback.equals("PERMISSIVE")
+        && !inboundFallback.equals("DISABLE")) {
+      throw new IllegalArgumentException(
+          "inboundFallback must be STRICT, PERMISSIVE or DISABLE: " + inboundFallback);
+    }
+    if (hbonePort < 1 || hbonePort > 65535) {
+      throw new IllegalArgumentException("hbonePort out of range: " + hbonePort);
+    }
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
+    }
+  }
+
+  /** Event loops per core, STRICT fallback, HBONE on 15008, bodies up to 128 MiB, BoringSSL. */
+  public static DataPlaneOptions defaults() {
+    return new DataPlaneOptions(
+        Runtime.getRuntime().availableProcessors(), "STRICT", 15008, 128 << 20, false);
+  }
+
+  public DataPlaneOptions withInboundFallback(String mode) {
+    return new DataPlaneOptions(eventLoopThreads, mode, hbonePort, maxBodyBytes, jdkTls);
+  }
+
+  public DataPlaneOptions withHbonePort(int port) {
+    return new DataPlaneOptions(eventLoopThreads, inboundFallback, port, maxBodyBytes, jdkTls);
+  }
+
+  public DataPlaneOptions withEventLoopThreads(int threads) {
+    return new DataPlaneOptions(threads, inboundFallback, hbonePort, maxBodyBytes, jdkTls);
+  }
+
+  public DataPlaneOptions withMaxBodyBytes(int bytes) {
+    return new DataPlaneOptions(eventLoopThreads, inboundFallback, hbonePort, bytes, jdkTls);
+  }
+
+  public DataPlaneOptions withJdkTls(boolean jdk) {
+    return new DataPlaneOptions(eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdk);
+  }
+}

@@ -1,0 +1,197 @@
+package io.meshagent.netty;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.core.identity.WorkloadCertificate;
+import io.meshagent.core.internal.agent.AgentInternals;
+import io.meshagent.core.internal.identity.IdentityManager;
+import io.meshagent.core.internal.traffic.ClusterManager;
+import io.meshagent.core.internal.traffic.InboundMode;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.hbone.HboneClient;
+import io.meshagent.netty.internal.hbone.HboneServer;
+import io.meshagent.netty.internal.inbound.Inbound;
+import io.meshagent.netty.internal.inbound.InboundServer;
+import io.meshagent.netty.internal.inbound.InboundService;
+import io.meshagent.netty.internal.outbound.OutboundClient;
+import io.meshagent.netty.internal.outbound.UpstreamConnector;
+import io.meshagent.netty.internal.tls.TlsEngine;
+import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.meshagent.traffic.MeshClient;
+import io.meshagent.traffic.MeshHttpHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's data plane: what a sidecar does with traffic, in this process.
+ *
+ * <ul>
+ *   <li>{@link #client()}: outbound HTTP and TCP through the mesh, routed and secured as the
+ *       agent's configuration says.
+ *   <li>{@link #serveHttp} / {@link #forward}: inbound listeners for the app's service ports, with
+ *       mTLS as PeerAuthentication says (through istiod's inbound filter chains) and authorization.
+ *   <li>{@link #startHbone}: the HBONE server (ztunnel's port 15008), whose tunnels to a served
+ *       port go through the same inbound checks.
+ * </ul>
+ *
+ * <p>The agent must have an identity provider: mesh traffic is mutually authenticated. Close the
+ * data plane before the agent.
+ */
+public final class MeshDataPlane implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final ExecutorService tlsBuilder;
+  private final WorkloadTls meshTls;
+  private final WorkloadTls hboneTls;
+  private final HboneClient hboneClient;
+  private final ClusterManager clusters;
+  private final OutboundClient client;
+  private final Inbound inbound;
+  private final List<AutoCloseable> servers = new ArrayList<>();
+
+  private MeshDataPlane(MeshAgent agent, DataPlaneOptions options) {
+    IdentityManager identity = AgentInternals.identity(agent);
+    if (identity == null) {
+      throw new IllegalStateException(
+          "the data plane needs a workload identity: configure an identity provider (DEV, FILES,"
+              + " ISTIOD or SPIRE)");
+    }
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            options.eventLoopThreads(),
+            new DefaultThreadFactory("mesh-agent-io", true),
+            NioIoHandler.newFactory());
+    this.tlsBuilder =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("mesh-agent-tls", true));
+    TlsEngine engine = options.jdkTls() ? TlsEngine.JDK : TlsEngine.preferred();
+    Clock clock = Clock.systemUTC();
+    Executor builder = tlsBuilder;
+    this.meshTls =
+        new WorkloadTls(identity, engine, List.of("h2", "http/1.1"), List.of(), clock, builder);
+    this.hboneTls = new WorkloadTls(identity, engine, List.of("h2"), List.of("h2"), clock, builder);
+    this.hboneClient =
+        new HboneClient(hboneTls, () -> source(identity), group, HboneClient.DEFAULT_IDLE);
+    this.clusters = new ClusterManager(AgentInternals.control(agent), clock);
+    this.client =
+        new OutboundClient(
+            agent,
+            clusters,
+            new UpstreamConnector(meshTls, hboneClient, group, options.hbonePort()),
+            group,
+            options.maxBodyBytes());
+    this.inbound =
+        new Inbound(
+            agent,
+            meshTls,
+            InboundMode.valueOf(options.inboundFallback()),
+            group,
+            options.maxBodyBytes());
+  }
+
+  private static SpiffeId source(IdentityManager identity) {
+    WorkloadCertificate c = identity.current();
+    if (c == null) {
+      throw new IllegalStateException("no workload certificate yet");
+    }
+    return c.id();
+  }
+
+  /** Starts a data plane with {@link DataPlaneOptions#defaults()}. */
+  public static MeshDataPlane start(MeshAgent agent) {
+    return start(agent, DataPlaneOptions.defaults());
+  }
+
+  /** Starts a data plane. */
+  public static MeshDataPlane start(MeshAgent agent, DataPlaneOptions options) {
+    return new MeshDataPlane(agent, options);
+  }
+
+  /** Outbound traffic. */
+  public MeshClient client() {
+    return client;
+  }
+
+  /**
+   * Serves {@code servicePort} with an in-process handler, listening on {@code bind}.
+   *
+   * @return the bound address (a port of 0 in {@code bind} picks a free one)
+   */
+  public InetSocketAddress serveHttp(
+      InetSocketAddress bind, int servicePort, MeshHttpHandler handler)
+      throws InterruptedException {
+    return listen(bind, new InboundService(servicePort, handler, null));
+  }
+
+  /**
+   * Serves {@code servicePort} by forwarding to the app at {@code app} (on loopback), listening on
+   * {@code bind}: HTTP per request when the inbound chain is HTTP, bytes for a TCP chain.
+   */
+  public InetSocketAddress forward(InetSocketAddress bind, int servicePort, InetSocketAddress app)
+      throws InterruptedException {
+    return listen(bind, new InboundService(servicePort, null, app));
+  }
+
+  private synchronized InetSocketAddress listen(InetSocketAddress bind, InboundService service)
+      throws InterruptedException {
+    InboundServer s = inbound.listen(bind, service);
+    servers.add(s);
+    return s.address();
+  }
+
+  /** Serves {@code servicePort} to HBONE tunnels only, with an in-process handler. */
+  public void serveHttpOverHbone(int servicePort, MeshHttpHandler handler) {
+    inbound.register(new InboundService(servicePort, handler, null));
+  }
+
+  /**
+   * Starts the HBONE server on {@code bind} (port 15008 in Istio). Tunnels to a served port enter
+   * its inbound chain; tunnels to other ports are relayed to that port on loopback. Any peer of the
+   * mesh's trust domain may open a tunnel; authorization is the inbound chain's.
+   *
+   * @return the bound address
+   */
+  public synchronized InetSocketAddress startHbone(InetSocketAddress bind)
+      throws InterruptedException {
+    HboneServer server =
+        new HboneServer(
+            hboneTls,
+            (peer, destination) -> true,
+            HboneServer.LOOPBACK,
+            inbound.localServices(),
+            group);
+    InetSocketAddress bound = server.bind(bind);
+    servers.add(server);
+    return bound;
+  }
+
+  @Override
+  public void close() {
+    List<AutoCloseable> toClose;
+    synchronized (this) {
+      toClose = new ArrayList<>(servers);
+      servers.clear();
+    }
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing: nothing more to do with it
+      }
+    }
+    client.close();
+    hboneClient.close();
+    clusters.close();
+    meshTls.close();
+    hboneTls.close();
+    tlsBuilder.shutdown();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

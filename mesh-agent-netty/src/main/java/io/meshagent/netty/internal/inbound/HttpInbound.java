@@ -1,0 +1,200 @@
+package io.meshagent.netty.internal.inbound;
+
+import io.meshagent.core.internal.authz.Authorizer;
+import io.meshagent.core.internal.authz.AuthzDecision;
+import io.meshagent.core.internal.authz.AuthzRequest;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.model.listener.HttpConnectionManager;
+import io.meshagent.netty.internal.outbound.HttpMessages;
+import io.meshagent.traffic.HttpHeader;
+import io.meshagent.traffic.HttpProtocol;
+import io.meshagent.traffic.InboundContext;
+import io.meshagent.traffic.MeshHttpHandler;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the HTTP requests of one inbound connection (HTTP/1.1) or stream (HTTP/2): the HTTP
+ * connection manager's RBAC filters, in order, as Envoy runs them; a denial is Envoy's {@code 403
+ * RBAC: access denied}; then the app's handler. A handler that fails or throws gives a 500; a check
+ * that cannot be evaluated denies.
+ */
+final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(HttpInbound.class);
+
+  private final @Nullable HttpConnectionManager hcm;
+  private final MeshHttpHandler handler;
+  private final Connection connection;
+  private final boolean http2;
+
+  /** What the requests of one connection share. */
+  record Connection(
+      @Nullable SpiffeId peer,
+      InetAddress sourceIp,
+      int sourcePort,
+      InetAddress destinationIp,
+      int destinationPort,
+      String serverName,
+      String transport) {}
+
+  HttpInbound(
+      @Nullable HttpConnectionManager hcm,
+      MeshHttpHandler handler,
+      Connection connection,
+      boolean http2) {
+    this.hcm = hcm;
+    this.handler = handler;
+    this.connection = connection;
+    this.http2 = http2;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (req.decoderResult().isFailure()) {
+      log.info(
+          "inbound request from {} is malformed: {}",
+          connection.sourceIp().getHostAddress(),
+          req.decoderResult().cause().toString());
+      respond(ctx, MeshHttpResponse.of(400, "malformed request"), false);
+      return;
+    }
+    boolean keepAlive = http2 || HttpUtil.isKeepAlive(req);
+    MeshHttpRequest request;
+    try {
+      request = toMesh(req);
+    } catch (IllegalArgumentException e) {
+      respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
+      return;
+    }
+    String denied = authorize(request);
+    if (denied != null) {
+      log.info(
+          "inbound {} {} from {} ({}) denied: {}",
+          request.method(),
+          request.path(),
+          connection.sourceIp().getHostAddress(),
+          connection.peer(),
+          denied);
+      respond(ctx, MeshHttpResponse.of(403, "RBAC: access denied"), keepAlive);
+      return;
+    }
+    InboundContext context =
+        new InboundContext(
+            connection.peer(),
+            connection.sourceIp().getHostAddress() + ":" + connection.sourcePort(),
+            connection.transport());
+    CompletableFuture<MeshHttpResponse> answer;
+    try {
+      answer = handler.handle(request, context);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer.whenComplete(
+        (resp, err) ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      if (err != null || resp == null) {
+                        log.warn("handler for {} failed", request, err);
+                        respond(ctx, MeshHttpResponse.of(500, "handler failed"), keepAlive);
+                      } else {
+                        respond(ctx, resp, keepAlive);
+                      }
+                    }));
+  }
+
+  /** The reason the request is denied, or null when allowed. */
+  private @Nullable String authorize(MeshHttpRequest request) {
+    if (hcm == null || hcm.rbacFilters().isEmpty()) {
+      return null;
+    }
+    try {
+      Map<String, List<String>> headers = new HashMap<>();
+      for (HttpHeader h : request.headers()) {
+        headers.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(h.value());
+      }
+      AuthzRequest az =
+          AuthzRequest.tcp(
+                  connection.peer(),
+                  connection.sourceIp(),
+                  connection.destinationIp(),
+                  connection.destinationPort(),
+                  connection.serverName())
+              .withHttp(
+                  new AuthzRequest.Http(
+                      request.method(), request.path(), request.authority(), headers));
+      AuthzDecision d = Authorizer.evaluateChain(hcm.rbacFilters(), az);
+      return d.allowed() ? null : d.reason();
+    } catch (RuntimeException e) {
+      return "authorization could not be evaluated: " + e; // fail closed
+    }
+  }
+
+  private MeshHttpRequest toMesh(FullHttpRequest req) {
+    String authority = req.headers().get(HttpHeaderNames.HOST, "");
+    MeshHttpRequest.Builder b =
+        MeshHttpRequest.builder(req.method().name(), authority, req.uri())
+            .protocol(http2 ? HttpProtocol.HTTP_2 : HttpProtocol.HTTP_1_1)
+            .body(ByteBufUtil.getBytes(req.content()));
+    for (HttpHeader h : HttpMessages.headers(req.headers())) {
+      if (!h.name().equals("host")) {
+        b.header(h.name(), h.value());
+      }
+    }
+    return b.build();
+  }
+
+  private void respond(ChannelHandlerContext ctx, MeshHttpResponse resp, boolean keepAlive) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(resp.status()),
+            Unpooled.wrappedBuffer(resp.bodyBuffer()));
+    for (HttpHeader h : resp.headers()) {
+      if (!h.name().equals("content-length")
+          && !h.name().equals("connection")
+          && !h.name().equals("transfer-encoding")) {
+        r.headers().add(h.name(), h.value());
+      }
+    }
+    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.bodyLength());
+    if (!http2) {
+      r.headers()
+          .set(
+              HttpHeaderNames.CONNECTION,
+              keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+    }
+    var f = ctx.writeAndFlush(r);
+    if (!keepAlive) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("inbound HTTP from {} failed: {}", connection.sourceIp(), cause.toString());
+    ctx.close();
+  }
+}

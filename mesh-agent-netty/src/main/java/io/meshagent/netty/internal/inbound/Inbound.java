@@ -1,0 +1,58 @@
+package io.meshagent.netty.internal.inbound;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.core.internal.traffic.InboundMode;
+import io.meshagent.netty.internal.hbone.HboneServer;
+import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The inbound side: listeners for the services the app registers, and the same services for HBONE
+ * tunnels whose authority names their port.
+ */
+public final class Inbound {
+  private final InboundPipelines pipelines;
+  private final EventLoopGroup group;
+  private final Map<Integer, InboundService> services = new ConcurrentHashMap<>();
+
+  public Inbound(
+      MeshAgent agent, WorkloadTls tls, InboundMode fallback, EventLoopGroup group, int maxBody) {
+    this.group = group;
+    this.pipelines =
+        new InboundPipelines(agent, tls, fallback, new AppForwarder(group, maxBody), maxBody);
+  }
+
+  /**
+   * Listens on {@code bind} for {@code service}, and serves it to HBONE tunnels.
+   *
+   * @throws IllegalStateException if the service port is served already
+   */
+  public InboundServer listen(InetSocketAddress bind, InboundService service)
+      throws InterruptedException {
+    register(service);
+    try {
+      return new InboundServer(bind, service, pipelines, group);
+    } catch (RuntimeException | InterruptedException e) {
+      services.remove(service.servicePort(), service);
+      throw e;
+    }
+  }
+
+  /** Serves {@code service} to HBONE tunnels only. */
+  public void register(InboundService service) {
+    if (services.putIfAbsent(service.servicePort(), service) != null) {
+      throw new IllegalStateException("port " + service.servicePort() + " is served already");
+    }
+  }
+
+  /** The HBONE server's hook: tunnels to a registered port enter the inbound chain. */
+  public HboneServer.LocalServices localServices() {
+    return destination -> {
+      InboundService s = services.get(destination.getPort());
+      return s == null ? null : stream -> pipelines.tunnel(stream, s);
+    };
+  }
+}

@@ -1,0 +1,282 @@
+package io.meshagent.netty.internal.inbound;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.core.internal.authz.Authorizer;
+import io.meshagent.core.internal.authz.AuthzDecision;
+import io.meshagent.core.internal.authz.AuthzRequest;
+import io.meshagent.core.internal.listener.ConnectionInfo;
+import io.meshagent.core.internal.traffic.InboundMode;
+import io.meshagent.core.internal.traffic.InboundPlan;
+import io.meshagent.core.internal.traffic.InboundPlanner;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.model.listener.NetworkRbac;
+import io.meshagent.netty.internal.hbone.Relay;
+import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
+import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.meshagent.traffic.MeshHttpHandler;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up an inbound connection once its first bytes were inspected: the filter chain (or the
+ * fallback mode), mTLS termination, network RBAC, then HTTP (HTTP/1.1 or HTTP/2 by ALPN or preface)
+ * to the app's handler, or a TCP relay to the app's port. HBONE streams to a served port enter here
+ * too, as connections already secured by the tunnel's mTLS. Every refusal is logged with the peer,
+ * the port and the reason.
+ */
+final class InboundPipelines {
+  private static final Logger log = LoggerFactory.getLogger(InboundPipelines.class);
+
+  private final MeshAgent agent;
+  private final WorkloadTls tls;
+  private final InboundMode fallback;
+  private final AppForwarder forwarder;
+  private final int maxBody;
+
+  InboundPipelines(
+      MeshAgent agent, WorkloadTls tls, InboundMode fallback, AppForwarder forwarder, int maxBody) {
+    this.agent = agent;
+    this.tls = tls;
+    this.fallback = fallback;
+    this.forwarder = forwarder;
+    this.maxBody = maxBody;
+  }
+
+  /** A connection accepted on the service's listener. */
+  void accepted(Channel ch, InboundService service) {
+    ch.pipeline()
+        .addLast(
+            new Inspector(service.servicePort(), (ctx, info) -> inspected(ctx, info, service)));
+  }
+
+  /** An HBONE stream (behind its tunnel codec, not reading yet) to the service's port. */
+  void tunnel(Channel stream, InboundService service) {
+    SpiffeId peer = stream.parent().attr(PeerIdentity.PEER).get();
+    stream
+        .pipeline()
+        .addLast(
+            new Inspector(
+                service.servicePort(),
+                (ctx, info) -> {
+                  // Secured by the tunnel: the chain for mTLS traffic applies, with its peer.
+                  ConnectionInfo secured =
+                      new ConnectionInfo(
+                          info.destinationIp(),
+                          info.destinationPort(),
+                          null,
+                          "tls",
+                          info.applicationProtocols(),
+                          info.sourceIp(),
+                          info.sourcePort());
+                  InboundPlan plan = InboundPlanner.plan(agent.snapshot(), secured, fallback);
+                  if (plan instanceof InboundPlan.Refuse r) {
+                    refuse(ctx.channel(), peer, service, r.reason());
+                    return;
+                  }
+                  boolean h2 = info.applicationProtocols().contains("h2c");
+                  established(
+                      ctx.channel(),
+                      (InboundPlan.Accept) plan,
+                      service,
+                      secured,
+                      peer,
+                      "hbone",
+                      h2);
+                }));
+    stream.config().setAutoRead(true);
+  }
+
+  private void inspected(ChannelHandlerContext ctx, ConnectionInfo info, InboundService service) {
+    Channel ch = ctx.channel();
+    InboundPlan plan = InboundPlanner.plan(agent.snapshot(), info, fallback);
+    if (plan instanceof InboundPlan.Refuse r) {
+      refuse(ch, null, service, r.reason());
+      return;
+    }
+    InboundPlan.Accept a = (InboundPlan.Accept) plan;
+    boolean isTls = info.transportProtocol().equals("tls");
+    if (!a.tls() || !isTls) {
+      if (isTls) {
+        refuse(
+            ch,
+            null,
+            service,
+            "filter chain " + a.chain() + " is plaintext but the client sent TLS");
+        return;
+      }
+      established(
+          ch, a, service, info, null, "plaintext", info.applicationProtocols().contains("h2c"));
+      return;
+    }
+    SslHandler ssl;
+    try {
+      ssl = tls.serverContext().newHandler(ch.alloc());
+    } catch (NoWorkloadCertificateException e) {
+      refuse(ch, null, service, "no workload certificate: " + e.getMessage());
+      return;
+    }
+    ch.pipeline()
+        .addLast(ssl, PeerIdentity.INSTANCE)
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void userEventTriggered(ChannelHandlerContext c, Object evt) throws Exception {
+                if (evt instanceof SslHandshakeCompletionEvent done) {
+                  c.pipeline().remove(this);
+                  if (done.isSuccess() && c.channel().isActive()) {
+                    SpiffeId peer = c.channel().attr(PeerIdentity.PEER).get();
+                    boolean h2 = "h2".equals(ssl.applicationProtocol());
+                    established(c.channel(), a, service, info, peer, "mtls", h2);
+                  } else {
+                    c.close(); // PeerIdentity logged why
+                  }
+                  return;
+                }
+                super.userEventTriggered(c, evt);
+              }
+            });
+  }
+
+  private void established(
+      Channel ch,
+      InboundPlan.Accept a,
+      InboundService service,
+      ConnectionInfo info,
+      @Nullable SpiffeId peer,
+      String transport,
+      boolean h2) {
+    HttpInbound.Connection conn =
+        new HttpInbound.Connection(
+            peer,
+            ip(info.sourceIp()),
+            info.sourcePort(),
+            ip(info.destinationIp()),
+            info.destinationPort(),
+            info.serverName() == null ? "" : info.serverName(),
+            transport);
+    for (NetworkRbac r : a.networkRbac()) {
+      String denied = denied(r, conn);
+      if (denied != null) {
+        refuse(ch, peer, service, "network RBAC " + r.name() + ": " + denied);
+        return;
+      }
+    }
+    boolean http = a.hcm() != null || service.app() == null;
+    if (http) {
+      MeshHttpHandler handler =
+          service.handler() != null ? service.handler() : forwarder.to(service.app());
+      if (h2) {
+        ch.pipeline()
+            .addLast(
+                Http2FrameCodecBuilder.forServer().build(),
+                new Http2MultiplexHandler(
+                    new ChannelInitializer<Http2StreamChannel>() {
+                      @Override
+                      protected void initChannel(Http2StreamChannel s) {
+                        s.pipeline()
+                            .addLast(
+                                new Http2StreamFrameToHttpObjectCodec(true),
+                                new HttpObjectAggregator(maxBody),
+                                new HttpInbound(a.hcm(), handler, conn, true));
+                      }
+                    }));
+      } else {
+        ch.pipeline()
+            .addLast(
+                new HttpServerCodec(),
+                new HttpObjectAggregator(maxBody),
+                new HttpInbound(a.hcm(), handler, conn, false));
+      }
+      return;
+    }
+    relay(ch, service.app(), peer, service);
+  }
+
+  /** The TCP proxy to the app: bytes held until the app's socket is connected. */
+  private void relay(
+      Channel ch, InetSocketAddress app, @Nullable SpiffeId peer, InboundService service) {
+    Hold hold = new Hold();
+    ch.pipeline().addLast(hold);
+    ChannelFuture f =
+        new Bootstrap()
+            .group(ch.eventLoop())
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel c) {}
+                })
+            .connect(app);
+    f.addListener(
+        x -> {
+          if (!x.isSuccess()) {
+            refuse(ch, peer, service, "app at " + app + " unreachable: " + x.cause().getMessage());
+            return;
+          }
+          if (!ch.isActive()) {
+            f.channel().close();
+            return;
+          }
+          new Relay.Pair(ch, f.channel()).install();
+          hold.release(ch.pipeline().context(hold));
+          f.channel().config().setAutoRead(true);
+          ch.config().setAutoRead(true);
+          ch.read();
+        });
+  }
+
+  private static @Nullable String denied(NetworkRbac r, HttpInbound.Connection c) {
+    try {
+      AuthzDecision d =
+          Authorizer.evaluate(
+              r.rbac(),
+              AuthzRequest.tcp(
+                  c.peer(), c.sourceIp(), c.destinationIp(), c.destinationPort(), c.serverName()));
+      return d.allowed() ? null : d.reason();
+    } catch (RuntimeException e) {
+      return "could not be evaluated: " + e; // fail closed
+    }
+  }
+
+  private static InetAddress ip(String literal) {
+    try {
+      return InetAddress.getByName(literal); // a literal: no lookup
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("not an IP literal: " + literal, e);
+    }
+  }
+
+  private static void refuse(
+      Channel ch, @Nullable SpiffeId peer, InboundService service, String reason) {
+    log.warn(
+        "inbound connection from {} ({}) to port {} refused: {}",
+        ch.remoteAddress(),
+        peer == null ? "no identity" : peer,
+        service.servicePort(),
+        reason);
+    ch.close();
+  }
+}

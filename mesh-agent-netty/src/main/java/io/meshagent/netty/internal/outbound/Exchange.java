@@ -1,0 +1,33 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.traffic.MeshHttpResponse;
+import io.netty.channel.Channel;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request sent upstream and its response. {@link #cancel} abandons it (a per-try or route
+ * timeout): the HTTP/1.1 connection or the HTTP/2 stream is closed, so no late answer is read.
+ */
+final class Exchange {
+  final CompletableFuture<MeshHttpResponse> response = new CompletableFuture<>();
+  private volatile @Nullable Channel channel;
+
+  void bind(Channel ch) {
+    channel = ch;
+    if (response.isDone() && !response.isCompletedExceptionally()) {
+      return;
+    }
+    if (response.isCancelled()) {
+      ch.close();
+    }
+  }
+
+  void cancel() {
+    response.cancel(false);
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+}

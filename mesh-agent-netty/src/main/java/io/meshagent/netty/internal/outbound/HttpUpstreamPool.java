@@ -1,0 +1,285 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.core.internal.traffic.Upstream;
+import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.meshagent.traffic.HttpProtocol;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * HTTP exchanges with endpoints over pooled connections, as Envoy's connection pools: per endpoint,
+ * transport and protocol. HTTP/1.1 keeps idle connections and sends one request at a time on each;
+ * HTTP/2 keeps one connection and opens a stream per request. A connection that closes leaves the
+ * pool; pools take no lock.
+ */
+final class HttpUpstreamPool implements AutoCloseable {
+  private final UpstreamConnector connector;
+  private final int maxBody;
+  private final Map<String, Deque<Http1Connection>> idle = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<H2Connection>> h2 = new ConcurrentHashMap<>();
+
+  /** An HTTP/1.1 connection and its reader. */
+  private record Http1Connection(Channel channel, ResponseReader reader) {}
+
+  HttpUpstreamPool(UpstreamConnector connector, int maxBody) {
+    this.connector = connector;
+    this.maxBody = maxBody;
+  }
+
+  private static String key(Upstream u, HttpProtocol p) {
+    return u.cluster().name() + "|" + u.key() + "|" + u.transport() + "|" + p;
+  }
+
+  /**
+   * Sends {@code request} to the endpoint; the exchange's future never completes on this thread.
+   */
+  Exchange send(Upstream u, MeshHttpRequest request) {
+    Exchange e = new Exchange();
+    if (request.protocol() == HttpProtocol.HTTP_2) {
+      sendH2(u, request, e);
+    } else {
+      sendH1(u, request, e);
+    }
+    return e;
+  }
+
+  private void sendH1(Upstream u, MeshHttpRequest request, Exchange e) {
+    String key = key(u, HttpProtocol.HTTP_1_1);
+    Deque<Http1Connection> q = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+    for (Http1Connection c; (c = q.pollFirst()) != null; ) {
+      if (c.channel.isActive()) {
+        write(c, request, e);
+        return;
+      }
+    }
+    ResponseReader reader = new ResponseReader();
+    ChannelInitializer<Channel> init =
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBody), reader);
+          }
+        };
+    connector
+        .connect(u, IstioAlpn.HTTP11, init, true)
+        .whenComplete(
+            (ch, err) -> {
+              if (err != null) {
+                e.response.completeExceptionally(err);
+                return;
+              }
+              Http1Connection c = new Http1Connection(ch, reader);
+              // Back to the pool after each complete response that keeps the connection.
+              reader.onIdle(() -> q.offerFirst(c));
+              write(c, request, e);
+            });
+  }
+
+  private static void write(Http1Connection c, MeshHttpRequest request, Exchange e) {
+    Channel ch = c.channel;
+    ch.eventLoop()
+        .execute(
+            () -> {
+              c.reader.begin(e);
+              e.bind(ch);
+              ch.writeAndFlush(HttpMessages.toNetty(request))
+                  .addListener(
+                      f -> {
+                        if (!f.isSuccess()) {
+                          e.response.completeExceptionally(
+                              new UpstreamResetException(
+                                  "request could not be written: " + f.cause().getMessage()));
+                          ch.close();
+                        }
+                      });
+            });
+  }
+
+  private void sendH2(Upstream u, MeshHttpRequest request, Exchange e) {
+    String key = key(u, HttpProtocol.HTTP_2);
+    CompletableFuture<H2Connection> conn = h2.computeIfAbsent(key, k -> connectH2(u, k));
+    conn.whenComplete(
+        (c, err) -> {
+          if (err != null) {
+            h2.remove(key, conn);
+            e.response.completeExceptionally(err);
+            return;
+          }
+          if (!c.parent.isActive()) {
+            h2.remove(key, conn);
+            sendH2(u, request, e);
+            return;
+          }
+          c.parent.eventLoop().execute(() -> c.submit(() -> openStream(c, request, e)));
+        });
+  }
+
+  /**
+   * An HTTP/2 connection and its stream budget: requests beyond the server's MAX_CONCURRENT_STREAMS
+   * wait for a stream to finish, as in Envoy's pool. Event loop only.
+   */
+  private static final class H2Connection {
+    final Channel parent;
+    final java.util.ArrayDeque<Runnable> pending = new java.util.ArrayDeque<>();
+    int active;
+
+    H2Connection(Channel parent) {
+      this.parent = parent;
+    }
+
+    private int max() {
+      return parent.pipeline().get(Http2FrameCodec.class).connection().remote().maxActiveStreams();
+    }
+
+    void submit(Runnable open) {
+      if (active < max()) {
+        active++;
+        open.run();
+      } else {
+        pending.add(open);
+      }
+    }
+
+    void streamClosed() {
+      active--;
+      Runnable next = pending.poll();
+      if (next != null) {
+        active++;
+        next.run();
+      }
+    }
+  }
+
+  private void openStream(H2Connection c, MeshHttpRequest request, Exchange e) {
+    ResponseReader reader = new ResponseReader();
+    new Http2StreamChannelBootstrap(c.parent)
+        .handler(
+            new ChannelInitializer<Http2StreamChannel>() {
+              @Override
+              protected void initChannel(Http2StreamChannel ch) {
+                ch.attr(PeerIdentity.PEER).set(c.parent.attr(PeerIdentity.PEER).get());
+                ch.pipeline()
+                    .addLast(
+                        new Http2StreamFrameToHttpObjectCodec(false),
+                        new HttpObjectAggregator(maxBody),
+                        reader);
+              }
+            })
+        .open()
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                c.streamClosed();
+                e.response.completeExceptionally(
+                    new UpstreamResetException(
+                        "HTTP/2 stream could not be opened: " + f.cause().getMessage()));
+                return;
+              }
+              Channel stream = (Channel) f.getNow();
+              stream.closeFuture().addListener(x -> c.streamClosed());
+              reader.begin(e);
+              e.bind(stream);
+              stream.writeAndFlush(HttpMessages.toNetty(request));
+            });
+  }
+
+  private CompletableFuture<H2Connection> connectH2(Upstream u, String key) {
+    CompletableFuture<H2Connection> settled = new CompletableFuture<>();
+    ChannelInitializer<Channel> init =
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline()
+                .addLast(
+                    Http2FrameCodecBuilder.forClient()
+                        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                        .build(),
+                    new Http2MultiplexHandler(new DropPushedStreams()),
+                    new FirstSettings(ch, settled));
+          }
+        };
+    connector
+        .connect(u, IstioAlpn.HTTP2, init, true)
+        .whenComplete(
+            (ch, err) -> {
+              if (err != null) {
+                settled.completeExceptionally(err);
+              } else {
+                ch.closeFuture()
+                    .addListener(
+                        x -> {
+                          h2.remove(key, settled);
+                          settled.completeExceptionally(
+                              new UpstreamResetException(
+                                  "HTTP/2 connection closed before SETTINGS"));
+                        });
+              }
+            });
+    return settled;
+  }
+
+  /**
+   * Completes the connection once the server's first SETTINGS arrived: only then is its stream
+   * limit known, so no stream is opened that the server would refuse.
+   */
+  private static final class FirstSettings extends ChannelInboundHandlerAdapter {
+    private final Channel ch;
+    private final CompletableFuture<H2Connection> settled;
+
+    FirstSettings(Channel ch, CompletableFuture<H2Connection> settled) {
+      this.ch = ch;
+      this.settled = settled;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Http2SettingsFrame) {
+        ReferenceCountUtil.release(msg);
+        settled.complete(new H2Connection(ch));
+        return;
+      }
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** Inbound streams the server opens (push is off; nothing else is expected). */
+  private static final class DropPushedStreams extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+    }
+
+    @Override
+    public boolean isSharable() {
+      return true;
+    }
+  }
+
+  @Override
+  public void close() {
+    idle.values().forEach(q -> q.forEach(c -> c.channel.close()));
+    idle.clear();
+    h2.values().forEach(f -> f.thenAccept(c -> c.parent.close()));
+    h2.clear();
+  }
+}

@@ -1,0 +1,230 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.hbone.Relay;
+import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.meshagent.traffic.MeshSocket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Bridges a byte pipe (TCP, TLS or HBONE stream) to blocking streams. The network is read only
+ * while less than {@link #HIGH_WATER} bytes wait to be consumed, so a slow reader slows the peer
+ * (TCP or HTTP/2 flow control) instead of filling memory; nothing accepted is dropped.
+ */
+final class SocketBridge extends ChannelInboundHandlerAdapter {
+  private static final int HIGH_WATER = 1 << 20;
+  private static final Object EOF = new Object();
+
+  private final String upstream;
+  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queued = new AtomicLong();
+  private final AtomicBoolean readPending = new AtomicBoolean();
+  private volatile @Nullable Channel channel;
+  private boolean ended;
+
+  SocketBridge(String upstream) {
+    this.upstream = upstream;
+  }
+
+  MeshSocket socket(Channel ch) {
+    channel = ch;
+    ch.read();
+    return new Socket(ch);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      byte[] bytes = new byte[buf.readableBytes()];
+      buf.readBytes(bytes);
+      buf.release();
+      queued.addAndGet(bytes.length);
+      queue.add(bytes);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (queued.get() < HIGH_WATER) {
+      ctx.read();
+    } else {
+      readPending.set(true);
+    }
+  }
+
+  private void consumed(int n) {
+    if (queued.addAndGet(-n) < HIGH_WATER / 2 && readPending.compareAndSet(true, false)) {
+      Channel ch = channel;
+      if (ch != null) {
+        ch.read();
+      }
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      end(EOF);
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    end(EOF);
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    end(new IOException("connection to " + upstream + " failed: " + cause.getMessage(), cause));
+    ctx.close();
+  }
+
+  private void end(Object marker) {
+    if (!ended) {
+      ended = true;
+      queue.add(marker);
+    }
+  }
+
+  private final class Socket implements MeshSocket {
+    private final Channel ch;
+    private final In in = new In();
+    private final Out out = new Out();
+
+    Socket(Channel ch) {
+      this.ch = ch;
+    }
+
+    @Override
+    public InputStream input() {
+      return in;
+    }
+
+    @Override
+    public OutputStream output() {
+      return out;
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+      await(Relay.halfClose(ch));
+    }
+
+    @Override
+    public @Nullable SpiffeId peer() {
+      return ch.attr(PeerIdentity.PEER).get();
+    }
+
+    @Override
+    public String upstream() {
+      return upstream;
+    }
+
+    @Override
+    public void close() {
+      ch.close();
+    }
+
+    private void await(ChannelFuture f) throws IOException {
+      try {
+        f.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted writing to " + upstream);
+      }
+      if (!f.isSuccess()) {
+        throw new IOException("write to " + upstream + " failed: " + f.cause(), f.cause());
+      }
+    }
+
+    private final class In extends InputStream {
+      private byte @Nullable [] chunk;
+      private int pos;
+      private @Nullable Object end;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        while (chunk == null || pos == chunk.length) {
+          if (end != null) {
+            return endOfStream();
+          }
+          Object next;
+          try {
+            next = queue.take();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted reading from " + upstream);
+          }
+          if (next instanceof byte[] bytes) {
+            chunk = bytes;
+            pos = 0;
+          } else {
+            end = next;
+          }
+        }
+        int n = Math.min(len, chunk.length - pos);
+        System.arraycopy(chunk, pos, b, off, n);
+        pos += n;
+        consumed(n);
+        return n;
+      }
+
+      private int endOfStream() throws IOException {
+        if (end instanceof IOException e) {
+          throw e;
+        }
+        return -1;
+      }
+    }
+
+    private final class Out extends OutputStream {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (!ch.isActive()) {
+          throw new IOException("connection to " + upstream + " is closed");
+        }
+        await(ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len)));
+      }
+
+      @Override
+      public void close() throws IOException {
+        shutdownOutput();
+      }
+    }
+  }
+}

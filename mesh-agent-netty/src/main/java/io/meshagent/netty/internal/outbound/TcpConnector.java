@@ -1,0 +1,73 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.core.internal.circuitbreaker.Admission;
+import io.meshagent.core.internal.outlier.Result;
+import io.meshagent.core.internal.traffic.ClusterManager;
+import io.meshagent.core.internal.traffic.Destination;
+import io.meshagent.core.internal.traffic.HttpPlan;
+import io.meshagent.core.internal.traffic.NoUpstreamException;
+import io.meshagent.core.internal.traffic.OutboundPlanner;
+import io.meshagent.core.internal.traffic.Upstream;
+import io.meshagent.model.cluster.RoutingPriority;
+import io.meshagent.snapshot.MeshSnapshot;
+import io.meshagent.traffic.MeshSocket;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * TCP through the mesh: the TCP proxy's cluster for the destination, an endpoint of it, and a byte
+ * pipe over the endpoint's transport wrapped as a blocking {@link MeshSocket}. A connection holds a
+ * {@code max_connections} circuit-breaker permit while open.
+ */
+final class TcpConnector {
+  private final MeshAgent agent;
+  private final ClusterManager clusters;
+  private final UpstreamConnector connector;
+
+  TcpConnector(MeshAgent agent, ClusterManager clusters, UpstreamConnector connector) {
+    this.agent = agent;
+    this.clusters = clusters;
+    this.connector = connector;
+  }
+
+  CompletableFuture<MeshSocket> connect(Destination d) {
+    MeshSnapshot snapshot = agent.snapshot();
+    HttpPlan plan =
+        OutboundPlanner.planTcp(snapshot, d, ThreadLocalRandom.current().nextLong(1_000_000));
+    if (plan instanceof HttpPlan.Unroutable u) {
+      return CompletableFuture.failedFuture(new IOException("TCP to " + d + ": " + u.reason()));
+    }
+    String cluster = ((HttpPlan.Tcp) plan).cluster();
+    Upstream u;
+    try {
+      u = clusters.pick(snapshot, cluster, ThreadLocalRandom.current().nextLong(), d);
+    } catch (NoUpstreamException e) {
+      return CompletableFuture.failedFuture(
+          new IOException("TCP to " + d + " (" + e.responseFlag() + "): " + e.getMessage()));
+    }
+    Admission a =
+        u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireConnection();
+    if (!(a instanceof Admission.Permit permit)) {
+      return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
+    }
+    SocketBridge bridge = new SocketBridge(u.cluster().name() + " / " + u.key());
+    u.started();
+    return connector
+        .connect(u, IstioAlpn.TCP, bridge, false)
+        .handle(
+            (ch, err) -> {
+              if (err != null) {
+                permit.close();
+                u.finished(Result.LocalOrigin.CONNECT_FAILED);
+                Throwable c = err.getCause() != null ? err.getCause() : err;
+                throw new java.util.concurrent.CompletionException(
+                    new IOException("TCP to " + d + ": " + c.getMessage(), c));
+              }
+              u.finished(Result.LocalOrigin.CONNECT_SUCCESS);
+              ch.closeFuture().addListener(x -> permit.close());
+              return bridge.socket(ch);
+            });
+  }
+}

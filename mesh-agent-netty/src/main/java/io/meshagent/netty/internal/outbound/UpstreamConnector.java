@@ -1,0 +1,264 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.core.internal.identity.SpiffeTrustManager;
+import io.meshagent.core.internal.traffic.Upstream;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.model.StringMatcher;
+import io.meshagent.model.cluster.UpstreamTransport;
+import io.meshagent.netty.internal.hbone.HboneClient;
+import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
+import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens a byte pipe to an endpoint over the transport its cluster chose: a TCP socket (plaintext),
+ * a TCP socket with mTLS (Istio mTLS toward a sidecar: the cluster's SNI, the {@code istio.alpn}
+ * ALPN for the protocol, the peer's SPIFFE id checked against the cluster's SAN list), or an HBONE
+ * tunnel to the endpoint's port 15008 with the endpoint as {@code :authority}. Whatever the
+ * transport, the pipe reads and writes {@code ByteBuf}s and reports the peer's EOF as a {@code
+ * ChannelInputShutdownEvent}; the verified peer identity is the channel's {@link PeerIdentity#PEER}
+ * attribute.
+ */
+public final class UpstreamConnector {
+  private final WorkloadTls tls;
+  private final HboneClient hbone;
+  private final EventLoopGroup group;
+  private final int hbonePort;
+
+  public UpstreamConnector(
+      WorkloadTls tls, HboneClient hbone, EventLoopGroup group, int hbonePort) {
+    this.tls = tls;
+    this.hbone = hbone;
+    this.group = group;
+    this.hbonePort = hbonePort;
+  }
+
+  /**
+   * Connects. {@code app} is added to the pipe's pipeline on its event loop once the transport is
+   * up, before any byte is delivered; with {@code autoRead} reading starts at once, otherwise at
+   * the first {@code read()}.
+   *
+   * @param alpn the Istio ALPN for the protocol ({@link IstioAlpn}), used over Istio mTLS
+   */
+  CompletableFuture<Channel> connect(
+      Upstream u, List<String> alpn, ChannelHandler app, boolean autoRead) {
+    InetSocketAddress address = new InetSocketAddress(u.endpoint().host(), u.endpoint().port());
+    UpstreamTransport t = u.transport();
+    if (t instanceof UpstreamTransport.Hbone h) {
+      return tunnel(u, h, address, app, autoRead);
+    }
+    SslHandlerFactory ssl = null;
+    List<StringMatcher> sans = List.of();
+    if (t instanceof UpstreamTransport.IstioMtls m) {
+      SslContext ctx;
+      try {
+        ctx = tls.clientContext(alpn);
+      } catch (NoWorkloadCertificateException e) {
+        return failed(u, "no workload certificate for mTLS: " + e.getMessage(), null);
+      }
+      ssl = ch -> ctx.newHandler(ch.alloc(), m.sni().isEmpty() ? null : m.sni(), address.getPort());
+      sans = m.subjectAltNames();
+    } else if (t instanceof UpstreamTransport.Tls) {
+      return failed(
+          u,
+          "TLS origination (DestinationRule SIMPLE/MUTUAL with custom certificates) is not"
+              + " supported by the agent",
+          null);
+    }
+    return socket(u, address, ssl, sans, app, autoRead);
+  }
+
+  @FunctionalInterface
+  private interface SslHandlerFactory {
+    SslHandler create(Channel ch);
+  }
+
+  private CompletableFuture<Channel> socket(
+      Upstream u,
+      InetSocketAddress address,
+      @Nullable SslHandlerFactory ssl,
+      List<StringMatcher> sans,
+      ChannelHandler app,
+      boolean autoRead) {
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    ChannelFuture f =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int)
+                    Math.max(
+                        1, Math.min(Integer.MAX_VALUE, u.cluster().connectTimeout().toMillis())))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (ssl != null) {
+                      ch.pipeline().addLast(ssl.create(ch), PeerIdentity.INSTANCE);
+                    }
+                  }
+                })
+            .connect(address);
+    f.addListener(
+        x -> {
+          if (!x.isSuccess()) {
+            fail(result, u, "connect failed: " + x.cause().getMessage(), x.cause());
+            return;
+          }
+          Channel ch = f.channel();
+          if (ssl == null) {
+            ready(ch, app, autoRead, result);
+            return;
+          }
+          ch.pipeline()
+              .get(SslHandler.class)
+              .handshakeFuture()
+              .addListener(
+                  h -> {
+                    if (!h.isSuccess()) {
+                      ch.close();
+                      fail(result, u, "mTLS handshake failed: " + reason(h.cause()), h.cause());
+                      return;
+                    }
+                    // The handshake listener runs before the pipeline's event reaches PeerIdentity.
+                    SpiffeId peer;
+                    try {
+                      peer =
+                          SpiffeTrustManager.peerIdentity(
+                              ch.pipeline().get(SslHandler.class).engine().getSession());
+                    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                      peer = null;
+                    }
+                    ch.attr(PeerIdentity.PEER).set(peer);
+                    String refusal = checkSans(peer, sans);
+                    if (refusal != null) {
+                      ch.close();
+                      fail(result, u, refusal, null);
+                      return;
+                    }
+                    ready(ch, app, autoRead, result);
+                  });
+          ch.read(); // drive the handshake; the SSL handler reads on until it is done
+        });
+    return result;
+  }
+
+  private CompletableFuture<Channel> tunnel(
+      Upstream u,
+      UpstreamTransport.Hbone h,
+      InetSocketAddress authority,
+      ChannelHandler app,
+      boolean autoRead) {
+    Set<SpiffeId> expected = new HashSet<>();
+    List<StringMatcher> sans =
+        h.inner() instanceof UpstreamTransport.IstioMtls m ? m.subjectAltNames() : List.of();
+    boolean allExact = true;
+    for (StringMatcher s : sans) {
+      if (s instanceof StringMatcher.Exact e && !e.ignoreCase()) {
+        expected.add(SpiffeId.parse(e.value()));
+      } else {
+        allExact = false;
+      }
+    }
+    // The pool verifies exact identities itself; other matchers are checked on the tunnel.
+    Set<SpiffeId> poolExpected = allExact ? expected : Set.of();
+    InetSocketAddress nextHop = new InetSocketAddress(u.endpoint().host(), hbonePort);
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    hbone
+        .connect(nextHop, poolExpected, null, authority)
+        .whenComplete(
+            (tunnel, err) -> {
+              if (err != null) {
+                fail(result, u, "HBONE via " + nextHop + ": " + reason(err), err);
+                return;
+              }
+              Channel ch = tunnel.channel();
+              SpiffeId peer = ch.parent().attr(PeerIdentity.PEER).get();
+              String refusal = checkSans(peer, sans);
+              if (refusal != null) {
+                ch.close();
+                fail(result, u, refusal, null);
+                return;
+              }
+              ch.attr(PeerIdentity.PEER).set(peer);
+              ready(ch, app, autoRead, result);
+            });
+    return result;
+  }
+
+  private static void ready(
+      Channel ch, ChannelHandler app, boolean autoRead, CompletableFuture<Channel> result) {
+    ch.eventLoop()
+        .execute(
+            () -> {
+              ch.pipeline().addLast(app);
+              if (autoRead) {
+                ch.config().setAutoRead(true);
+              }
+              if (!result.complete(ch)) {
+                ch.close();
+              }
+            });
+  }
+
+  private static @Nullable String checkSans(@Nullable SpiffeId peer, List<StringMatcher> sans) {
+    if (peer == null) {
+      return "peer presented no SPIFFE identity";
+    }
+    if (sans.isEmpty()) {
+      return null;
+    }
+    String id = peer.toString();
+    for (StringMatcher m : sans) {
+      if (m.matches(id)) {
+        return null;
+      }
+    }
+    return "peer identity " + id + " is not one of the cluster's subject alt names " + sans;
+  }
+
+  private static String reason(Throwable t) {
+    String reason = t.toString();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c.getMessage() != null) {
+        reason = c.getMessage();
+      }
+    }
+    return reason;
+  }
+
+  private static CompletableFuture<Channel> failed(
+      Upstream u, String why, @Nullable Throwable cause) {
+    CompletableFuture<Channel> f = new CompletableFuture<>();
+    fail(f, u, why, cause);
+    return f;
+  }
+
+  private static void fail(
+      CompletableFuture<Channel> f, Upstream u, String why, @Nullable Throwable cause) {
+    f.completeExceptionally(
+        new UpstreamConnectException(
+            "upstream " + u.key() + " of cluster " + u.cluster().name() + ": " + why, cause));
+  }
+}

@@ -1,0 +1,375 @@
+package io.meshagent.netty;
+
+import static io.meshagent.netty.MeshYaml.inboundHttpChain;
+import static io.meshagent.netty.MeshYaml.inboundTcpChain;
+import static io.meshagent.netty.MeshYaml.route;
+import static io.meshagent.netty.MeshYaml.vhost;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.identity.IdentityProvider;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.traffic.HttpProtocol;
+import io.meshagent.traffic.MeshClient;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.meshagent.traffic.MeshSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two agents, each with its data plane, on the embedded default (a {@code file:} source with the
+ * resources istiod would send, and the dev CA): productpage calls reviews over Istio mTLS and over
+ * HBONE, HTTP and TCP, through the public API only. The server's inbound chain is STRICT with
+ * istiod's RBAC for an AuthorizationPolicy allowing productpage on all paths but {@code /admin}.
+ */
+class TwoAgentsEndToEndTest {
+  static final String REVIEWS_IP = "127.0.0.2";
+  static final String PRODUCTPAGE_ID = "cluster.local/ns/default/sa/bookinfo-productpage";
+  static final SpiffeId REVIEWS_ID =
+      SpiffeId.parse("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
+  static final String REVIEWS = "outbound|9080||reviews.default.svc.cluster.local";
+  static final String REVIEWS_HBONE = "outbound|9080||reviews-hbone.default.svc.cluster.local";
+  static final String RETRYING = "outbound|9080||flaky.default.svc.cluster.local";
+  static final String SLOW = "outbound|9080||slow.default.svc.cluster.local";
+  static final String ECHO = "outbound|9000||echo.default.svc.cluster.local";
+  static final String ECHO_HBONE = "outbound|9000||echo-hbone.default.svc.cluster.local";
+
+  @TempDir static Path dir;
+  static EchoServer echo;
+  static MeshAgent reviewsAgent;
+  static MeshAgent productpageAgent;
+  static MeshDataPlane reviews;
+  static MeshDataPlane productpage;
+  static MeshClient client;
+  static ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path ca = dir.resolve("ca");
+    echo = new EchoServer();
+    Path reviewsYaml = dir.resolve("reviews.json");
+    Files.writeString(
+        reviewsYaml,
+        new MeshYaml()
+            .virtualInbound(
+                inboundHttpChain(9080, true, PRODUCTPAGE_ID), inboundTcpChain(9000, true))
+            .render());
+    reviewsAgent = agent(reviewsYaml, "reviews-v1", "bookinfo-reviews", ca);
+    reviews =
+        MeshDataPlane.start(reviewsAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
+    InetSocketAddress http =
+        reviews.serveHttp(new InetSocketAddress(REVIEWS_IP, 0), 9080, TwoAgentsEndToEndTest::serve);
+    InetSocketAddress tcp =
+        reviews.forward(new InetSocketAddress(REVIEWS_IP, 0), 9000, echo.address());
+    InetSocketAddress hbone = reviews.startHbone(new InetSocketAddress(REVIEWS_IP, 0));
+
+    String mtls = "\"tlsMode\": \"istio\"";
+    String tunnel = "\"tunnel\": \"http\"";
+    String san = "spiffe://" + REVIEWS_ID.toString().substring("spiffe://".length());
+    String retry =
+        ", \"retry_policy\": { \"retry_on\": \"connect-failure,5xx\", \"num_retries\": 2,"
+            + " \"retry_host_predicate\": [{ \"name\": \"envoy.retry_host_predicates.previous_hosts\","
+            + " \"typed_config\": { \"@type\":"
+            + " \"type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate\""
+            + " } }], \"host_selection_retry_max_attempts\": \"5\" }";
+    String abort =
+        ", \"typed_per_filter_config\": { \"envoy.filters.http.fault\": { \"@type\":"
+            + " \"type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\", \"abort\":"
+            + " { \"http_status\": 418, \"percentage\": { \"numerator\": 100, \"denominator\":"
+            + " \"HUNDRED\" } } } }";
+    Path productpageYaml = dir.resolve("productpage.json");
+    Files.writeString(
+        productpageYaml,
+        new MeshYaml()
+            .cluster(REVIEWS, san, "")
+            .endpoints(REVIEWS, mtls, REVIEWS_IP + ":" + http.getPort())
+            .cluster(REVIEWS_HBONE, san, "")
+            .endpoints(REVIEWS_HBONE, tunnel, REVIEWS_IP + ":9080")
+            .cluster(RETRYING, san, "")
+            // 127.0.0.3:1 refuses connections: the retry goes to the other host.
+            .endpoints(RETRYING, mtls, "127.0.0.3:1", REVIEWS_IP + ":" + http.getPort())
+            .cluster(SLOW, san, "")
+            .endpoints(SLOW, mtls, REVIEWS_IP + ":" + http.getPort())
+            .cluster(ECHO, san, "")
+            .endpoints(ECHO, mtls, REVIEWS_IP + ":" + tcp.getPort())
+            .cluster(ECHO_HBONE, san, "")
+            .endpoints(ECHO_HBONE, tunnel, REVIEWS_IP + ":9000")
+            .httpListener(9080)
+            .routes(
+                9080,
+                vhost(
+                    "reviews",
+                    List.of("reviews", "reviews:9080"),
+                    route("/", "\"cluster\": \"" + REVIEWS + "\", \"timeout\": \"0s\"", "")),
+                vhost(
+                    "reviews-hbone",
+                    List.of("reviews-hbone:9080"),
+                    route("/", "\"cluster\": \"" + REVIEWS_HBONE + "\", \"timeout\": \"0s\"", "")),
+                vhost(
+                    "flaky",
+                    List.of("flaky:9080"),
+                    route("/", "\"cluster\": \"" + RETRYING + "\"" + retry, "")),
+                vhost(
+                    "slow",
+                    List.of("slow:9080"),
+                    route("/", "\"cluster\": \"" + SLOW + "\", \"timeout\": \"0.3s\"", "")),
+                vhost(
+                    "teapot",
+                    List.of("teapot:9080"),
+                    route("/", "\"cluster\": \"" + REVIEWS + "\"", abort)))
+            .render());
+    productpageAgent = agent(productpageYaml, "productpage-v1", "bookinfo-productpage", ca);
+    productpage =
+        MeshDataPlane.start(
+            productpageAgent,
+            DataPlaneOptions.defaults().withEventLoopThreads(2).withHbonePort(hbone.getPort()));
+    client = productpage.client();
+  }
+
+  static MeshAgent agent(Path yaml, String pod, String sa, Path ca) throws Exception {
+    MeshAgent a =
+        MeshAgent.builder()
+            .xdsFile(yaml)
+            .podName(pod)
+            .namespace("default")
+            .serviceAccount(sa)
+            .identityProvider(IdentityProvider.DEV)
+            .devCaDir(ca)
+            .build();
+    a.awaitInitialConfig(Duration.ofSeconds(20));
+    a.awaitIdentity(Duration.ofSeconds(20));
+    return a;
+  }
+
+  /** The app behind reviews: echoes /echo, stalls /slow, says who called otherwise. */
+  static CompletableFuture<MeshHttpResponse> serve(
+      MeshHttpRequest request, io.meshagent.traffic.InboundContext context) {
+    if (request.path().startsWith("/echo")) {
+      return CompletableFuture.completedFuture(
+          new MeshHttpResponse(200, List.of(), request.body()));
+    }
+    if (request.path().startsWith("/slow")) {
+      CompletableFuture<MeshHttpResponse> f = new CompletableFuture<>();
+      later.schedule(() -> f.complete(MeshHttpResponse.of(200, "late")), 3, TimeUnit.SECONDS);
+      return f;
+    }
+    return CompletableFuture.completedFuture(
+        MeshHttpResponse.of(200, "reviews saw " + context.peer() + " via " + context.transport()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    productpage.close();
+    reviews.close();
+    productpageAgent.close();
+    reviewsAgent.close();
+    echo.close();
+    later.shutdownNow();
+  }
+
+  static MeshHttpResponse send(MeshHttpRequest r) throws Exception {
+    return client.send(r).get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void httpOverIstioMtlsCarriesBothIdentities() throws Exception {
+    MeshHttpResponse r = send(MeshHttpRequest.get("reviews:9080", "/reviews/1"));
+
+    assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+    assertThat(r.bodyText()).isEqualTo("reviews saw spiffe://" + PRODUCTPAGE_ID + " via mtls");
+    assertThat(r.peer()).isEqualTo(REVIEWS_ID);
+    assertThat(r.upstreamCluster()).isEqualTo(REVIEWS);
+    assertThat(r.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void httpOverHboneCarriesBothIdentities() throws Exception {
+    MeshHttpResponse r = send(MeshHttpRequest.get("reviews-hbone:9080", "/reviews/1"));
+
+    assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+    assertThat(r.bodyText()).isEqualTo("reviews saw spiffe://" + PRODUCTPAGE_ID + " via hbone");
+    assertThat(r.peer()).isEqualTo(REVIEWS_ID);
+  }
+
+  @Test
+  void http2OverBothTransports() throws Exception {
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      MeshHttpResponse r =
+          send(MeshHttpRequest.builder("GET", host, "/h2").protocol(HttpProtocol.HTTP_2).build());
+      assertThat(r.status()).as(host + ": " + r.bodyText()).isEqualTo(200);
+      assertThat(r.bodyText()).startsWith("reviews saw spiffe://" + PRODUCTPAGE_ID);
+    }
+  }
+
+  @Test
+  void rbacDeniesWhatThePolicyDoesNotAllow() throws Exception {
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      MeshHttpResponse r = send(MeshHttpRequest.get(host, "/admin/drop"));
+      assertThat(r.status()).as(host).isEqualTo(403);
+      assertThat(r.bodyText()).isEqualTo("RBAC: access denied");
+    }
+  }
+
+  @Test
+  void oneMebibyteBodiesArriveByteExact() throws Exception {
+    byte[] body = random(1 << 20, 1);
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      for (HttpProtocol p : HttpProtocol.values()) {
+        MeshHttpResponse r =
+            send(MeshHttpRequest.builder("POST", host, "/echo").protocol(p).body(body).build());
+        assertThat(r.status()).as(host + " " + p).isEqualTo(200);
+        assertThat(r.body()).as(host + " " + p).isEqualTo(body);
+      }
+    }
+  }
+
+  @Test
+  void aThousandConcurrentRequests() throws Exception {
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      for (HttpProtocol p : HttpProtocol.values()) {
+        List<CompletableFuture<MeshHttpResponse>> all = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+          all.add(client.send(MeshHttpRequest.builder("GET", host, "/r/" + i).protocol(p).build()));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+        for (CompletableFuture<MeshHttpResponse> f : all) {
+          assertThat(f.join().status())
+              .as(host + " " + p + " " + f.join().bodyText())
+              .isEqualTo(200);
+        }
+      }
+    }
+  }
+
+  @Test
+  void tcpOverBothTransportsWithHalfClose() throws Exception {
+    for (String host :
+        List.of("echo.default.svc.cluster.local", "echo-hbone.default.svc.cluster.local")) {
+      for (int size : new int[] {1 << 20, 100 << 20}) {
+        try (MeshSocket s = client.connect(host, 9000).get(20, TimeUnit.SECONDS)) {
+          assertThat(s.peer()).isEqualTo(REVIEWS_ID);
+          assertThat(roundTrip(s, size, size)).as(host + " " + size).isTrue();
+        }
+      }
+    }
+  }
+
+  /** Writes {@code size} random bytes, half-closes, reads the echo to EOF; true if identical. */
+  static boolean roundTrip(MeshSocket s, int size, long seed) throws Exception {
+    MessageDigest sent = MessageDigest.getInstance("SHA-256");
+    CompletableFuture<Void> writer =
+        CompletableFuture.runAsync(
+            () -> {
+              try (OutputStream out = s.output()) {
+                Random random = new Random(seed);
+                byte[] chunk = new byte[64 * 1024];
+                for (int left = size; left > 0; left -= chunk.length) {
+                  random.nextBytes(chunk);
+                  int n = Math.min(left, chunk.length);
+                  out.write(chunk, 0, n);
+                  sent.update(chunk, 0, n);
+                }
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    MessageDigest received = MessageDigest.getInstance("SHA-256");
+    InputStream in = s.input();
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      received.update(buf, 0, n);
+      total += n;
+    }
+    writer.get(60, TimeUnit.SECONDS);
+    return total == size && MessageDigest.isEqual(sent.digest(), received.digest());
+  }
+
+  @Test
+  void plaintextIsRefusedOnAStrictPort() throws Exception {
+    InetSocketAddress http = (InetSocketAddress) null;
+    // The STRICT chain set has no plaintext chain: the agent closes the connection.
+    MeshHttpResponse ok = send(MeshHttpRequest.get("reviews:9080", "/"));
+    String port = ok.upstreamHost().substring(ok.upstreamHost().lastIndexOf(':') + 1);
+    try (Socket s = new Socket(REVIEWS_IP, Integer.parseInt(port))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET / HTTP/1.1\r\nhost: reviews\r\n\r\n".getBytes());
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+    assertThat(http).isNull();
+  }
+
+  @Test
+  void unknownHostsAreNotRouted() throws Exception {
+    MeshHttpResponse r = send(MeshHttpRequest.get("nowhere:9080", "/"));
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.responseFlags()).isEqualTo("NR");
+
+    MeshHttpResponse noListener = send(MeshHttpRequest.get("reviews:9999", "/"));
+    assertThat(noListener.status()).isEqualTo(503);
+    assertThat(noListener.responseFlags()).isEqualTo("NR");
+    assertThat(noListener.bodyText()).contains("no listener for reviews:9999");
+  }
+
+  @Test
+  void retriesGoToAnotherHostAfterAConnectFailure() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      MeshHttpResponse r = send(MeshHttpRequest.get("flaky:9080", "/"));
+      assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+      assertThat(r.upstreamHost()).startsWith(REVIEWS_IP);
+      // Round robin over {dead, live}: every request's first pick is the dead host (the retry
+      // took the live one), and previous_hosts keeps the retry off the dead one.
+      assertThat(r.attempts()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void faultsAbortWithTheConfiguredStatus() throws Exception {
+    MeshHttpResponse r = send(MeshHttpRequest.get("teapot:9080", "/"));
+    assertThat(r.status()).isEqualTo(418);
+    assertThat(r.responseFlags()).isEqualTo("FI");
+    assertThat(r.attempts()).isZero();
+  }
+
+  @Test
+  void theRouteTimeoutAnswers504() throws Exception {
+    long start = System.nanoTime();
+    MeshHttpResponse r = send(MeshHttpRequest.get("slow:9080", "/slow"));
+    assertThat(r.status()).isEqualTo(504);
+    assertThat(r.responseFlags()).isEqualTo("UT");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void tcpToAnUnknownDestinationFailsWithTheReason() {
+    assertThatThrownBy(() -> client.connect("nowhere", 9000).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("outbound|9000||nowhere");
+  }
+
+  static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+}
