@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
  */
 final class EchoServer implements AutoCloseable {
   private final ServerSocket server;
+  private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final ExecutorService threads =
       Executors.newCachedThreadPool(
           r -> {
@@ -42,6 +43,7 @@ final class EchoServer implements AutoCloseable {
       } catch (IOException e) {
         return;
       }
+      open.add(s);
       threads.execute(() -> echo(s));
     }
   }
@@ -60,9 +62,13 @@ final class EchoServer implements AutoCloseable {
     }
   }
 
+  /** Closes the listener and every open connection: the app dies. */
   @Override
   public void close() throws IOException {
     server.close();
+    for (Socket s : open) {
+      s.close();
+    }
     threads.shutdownNow();
   }
 }

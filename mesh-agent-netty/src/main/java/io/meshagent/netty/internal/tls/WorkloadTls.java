@@ -122,12 +122,20 @@ public final class WorkloadTls implements AutoCloseable {
   }
 
   private Contexts current() throws NoWorkloadCertificateException {
-    if (identity.current() == null) {
+    WorkloadCertificate cert = identity.current();
+    if (cert == null) {
       throw new NoWorkloadCertificateException(identity.status().lastError());
     }
     Contexts c = contexts;
-    if (c == null) {
-      throw new NoWorkloadCertificateException("TLS contexts are not built yet");
+    if (c != null && c.cert == cert) {
+      return c;
+    }
+    // The rotation listener has not run yet (just started, or just rotated): build here, once;
+    // a racing build of the same certificate is equivalent.
+    rebuild(cert);
+    c = contexts;
+    if (c == null || c.cert != cert) {
+      throw new NoWorkloadCertificateException("TLS contexts cannot be built for " + cert.id());
     }
     return c;
   }

@@ -1,0 +1,279 @@
+package io.meshagent.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.identity.IdentityProvider;
+import io.meshagent.traffic.InboundContext;
+import io.meshagent.traffic.MeshClient;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.meshagent.traffic.MeshSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The data plane under change and failure: certificates rotating under live connections, a peer
+ * that dies mid-transfer, and a port with no inbound configuration served in the PERMISSIVE
+ * fallback mode.
+ */
+class DataPlaneResilienceTest {
+  static final String SERVER_IP = "127.0.0.4";
+  static final String SAN = "spiffe://cluster.local/ns/default/sa/ratings";
+  static final String RATINGS = "outbound|9080||ratings.default.svc.cluster.local";
+  static final String RATINGS_TCP = "outbound|9000||ratings.default.svc.cluster.local";
+  static final String RATINGS_HBONE = "outbound|9000||ratings-hbone.default.svc.cluster.local";
+
+  @TempDir Path dir;
+  EchoServer echo;
+  EchoServer echo2;
+  MeshAgent serverAgent;
+  MeshAgent clientAgent;
+  MeshDataPlane server;
+  MeshDataPlane clientPlane;
+  MeshClient client;
+  InetSocketAddress http;
+
+  /** A ratings server without any inbound listener (fallback PERMISSIVE) and a client. */
+  void start(Duration certTtl) throws Exception {
+    Path ca = dir.resolve("ca");
+    echo = new EchoServer();
+    echo2 = new EchoServer();
+    Path serverYaml = dir.resolve("ratings.json");
+    Files.writeString(serverYaml, new MeshYaml().render());
+    serverAgent = agent(serverYaml, "ratings-v1", "ratings", ca, certTtl);
+    server =
+        MeshDataPlane.start(
+            serverAgent,
+            DataPlaneOptions.defaults().withEventLoopThreads(1).withInboundFallback("PERMISSIVE"));
+    http =
+        server.serveHttp(new InetSocketAddress(SERVER_IP, 0), 9080, DataPlaneResilienceTest::serve);
+    InetSocketAddress tcp =
+        server.forward(new InetSocketAddress(SERVER_IP, 0), 9000, echo.address());
+    server.forward(new InetSocketAddress(SERVER_IP, 0), 9001, echo2.address());
+    InetSocketAddress hbone = server.startHbone(new InetSocketAddress(SERVER_IP, 0));
+    Path clientYaml = dir.resolve("client.json");
+    Files.writeString(
+        clientYaml,
+        new MeshYaml()
+            .cluster(RATINGS, SAN, "")
+            .endpoints(RATINGS, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + http.getPort())
+            .cluster(RATINGS_TCP, SAN, "")
+            .endpoints(RATINGS_TCP, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + tcp.getPort())
+            .cluster(RATINGS_HBONE, SAN, "")
+            .endpoints(RATINGS_HBONE, "\"tunnel\": \"http\"", SERVER_IP + ":9001")
+            .httpListener(9080)
+            .routes(
+                9080,
+                MeshYaml.vhost(
+                    "ratings",
+                    List.of("ratings:9080"),
+                    MeshYaml.route(
+                        "/", "\"cluster\": \"" + RATINGS + "\", \"timeout\": \"0s\"", "")))
+            .render());
+    clientAgent = agent(clientYaml, "productpage-v1", "productpage", ca, certTtl);
+    clientPlane =
+        MeshDataPlane.start(
+            clientAgent,
+            DataPlaneOptions.defaults().withEventLoopThreads(1).withHbonePort(hbone.getPort()));
+    client = clientPlane.client();
+  }
+
+  static MeshAgent agent(Path yaml, String pod, String sa, Path ca, Duration ttl) throws Exception {
+    MeshAgent a =
+        MeshAgent.builder()
+            .xdsFile(yaml)
+            .podName(pod)
+            .namespace("default")
+            .serviceAccount(sa)
+            .identityProvider(IdentityProvider.DEV)
+            .devCaDir(ca)
+            .certTtl(ttl)
+            .build();
+    a.awaitInitialConfig(Duration.ofSeconds(20));
+    a.awaitIdentity(Duration.ofSeconds(20));
+    return a;
+  }
+
+  static CompletableFuture<MeshHttpResponse> serve(
+      MeshHttpRequest request, InboundContext context) {
+    return CompletableFuture.completedFuture(
+        MeshHttpResponse.of(200, "ratings saw " + context.peer() + " via " + context.transport()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (clientPlane != null) {
+      clientPlane.close();
+      server.close();
+      clientAgent.close();
+      serverAgent.close();
+      echo.close();
+      echo2.close();
+    }
+  }
+
+  @Test
+  void liveConnectionsSurviveRotationAndNewOnesUseTheNewCertificate() throws Exception {
+    start(Duration.ofSeconds(4)); // renewed at about 2 s
+    Instant firstNotAfter = serverAgent.identityStatus().notAfter();
+    try (MeshSocket mtls =
+            client.connect("ratings.default.svc.cluster.local", 9000).get(20, TimeUnit.SECONDS);
+        MeshSocket hbone =
+            client
+                .connect("ratings-hbone.default.svc.cluster.local", 9000)
+                .get(20, TimeUnit.SECONDS)) {
+      // Trickle bytes through both for 5 s, across at least two renewals on each side.
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      byte[] chunk = new byte[16 * 1024];
+      Random random = new Random(7);
+      for (int i = 0; System.nanoTime() < end && i < 1000; i++) {
+        random.nextBytes(chunk);
+        for (MeshSocket s : List.of(mtls, hbone)) {
+          s.output().write(chunk);
+          byte[] back = s.input().readNBytes(chunk.length);
+          assertThat(back).isEqualTo(chunk);
+        }
+        Thread.sleep(50);
+      }
+    }
+    assertThat(serverAgent.identityStatus().notAfter()).isAfter(firstNotAfter);
+    assertThat(clientAgent.identityStatus().notAfter()).isAfter(firstNotAfter);
+    // After the first certificates expired, new connections handshake with the current ones.
+    MeshHttpResponse r =
+        client.send(MeshHttpRequest.get("ratings:9080", "/")).get(20, TimeUnit.SECONDS);
+    assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+    assertThat(r.bodyText())
+        .isEqualTo("ratings saw spiffe://cluster.local/ns/default/sa/productpage via mtls");
+  }
+
+  @Test
+  void aPeerKilledMidTransferIsACleanErrorAndNothingHangs() throws Exception {
+    start(Duration.ofHours(1));
+    // First the app behind the peer dies (over HBONE), then the peer itself (over mTLS).
+    for (String host :
+        List.of("ratings-hbone.default.svc.cluster.local", "ratings.default.svc.cluster.local")) {
+      MeshSocket s = client.connect(host, 9000).get(20, TimeUnit.SECONDS);
+      byte[] chunk = new byte[64 * 1024];
+      s.output().write(chunk);
+      assertThat(s.input().readNBytes(chunk.length)).hasSize(chunk.length);
+      if (host.startsWith("ratings-hbone")) {
+        echo2.close();
+      } else {
+        server.close();
+      }
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(15),
+          () -> {
+            // The reader sees the end (EOF or an error naming the upstream), never a hang.
+            CompletableFuture<Void> reader =
+                CompletableFuture.runAsync(
+                    () -> {
+                      byte[] buf = new byte[64 * 1024];
+                      try {
+                        while (s.input().read(buf) >= 0) {
+                          // what was echoed before the end
+                        }
+                      } catch (IOException expected) {
+                        assertThat(expected.getMessage()).contains("ratings");
+                      }
+                    });
+            try {
+              for (int i = 0; i < 1000 && !reader.isDone(); i++) {
+                s.output().write(chunk);
+              }
+            } catch (IOException expected) {
+              assertThat(expected.getMessage()).contains("ratings");
+            }
+            reader.get();
+          });
+      s.close();
+    }
+    // With the server gone, a request is Envoy's upstream connect failure, answered at once.
+    MeshHttpResponse r =
+        client.send(MeshHttpRequest.get("ratings:9080", "/")).get(20, TimeUnit.SECONDS);
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.responseFlags()).isEqualTo("UF");
+    assertThat(r.bodyText()).contains("connect failed");
+  }
+
+  @Test
+  void permissiveFallbackServesPlaintextAndMtlsOnOnePort() throws Exception {
+    start(Duration.ofHours(1));
+    MeshHttpResponse viaMesh =
+        client.send(MeshHttpRequest.get("ratings:9080", "/")).get(20, TimeUnit.SECONDS);
+    assertThat(viaMesh.bodyText()).endsWith("via mtls");
+
+    try (Socket s = new Socket(http.getAddress(), http.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              "GET / HTTP/1.1\r\nhost: ratings\r\nconnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 200").endsWith("ratings saw null via plaintext");
+    }
+  }
+
+  @Test
+  void garbageOnAnInboundPortEndsOnlyThatConnection() throws Exception {
+    start(Duration.ofHours(1));
+    // A TLS record header followed by junk: the handshake fails and the connection closes.
+    byte[] tlsJunk = new byte[512];
+    Arrays.fill(tlsJunk, (byte) 0x42);
+    tlsJunk[0] = 0x16;
+    tlsJunk[1] = 0x03;
+    tlsJunk[2] = 0x01;
+    tlsJunk[3] = 0x01;
+    tlsJunk[4] = (byte) 0xfb;
+    try (Socket s = new Socket(http.getAddress(), http.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(tlsJunk);
+      byte[] answer = s.getInputStream().readAllBytes(); // then EOF
+      if (answer.length > 0) {
+        assertThat(answer[0]).as("a TLS alert record").isEqualTo((byte) 0x15);
+      }
+    }
+    // Plaintext junk on the PERMISSIVE port is not HTTP: 400, then the connection closes.
+    try (Socket s = new Socket(http.getAddress(), http.getPort())) {
+      s.setSoTimeout(10_000);
+      byte[] junk = new byte[600];
+      Arrays.fill(junk, (byte) 0x01);
+      s.getOutputStream().write(junk);
+      s.getOutputStream().write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 400");
+    }
+    MeshHttpResponse r =
+        client.send(MeshHttpRequest.get("ratings:9080", "/")).get(20, TimeUnit.SECONDS);
+    assertThat(r.status()).isEqualTo(200);
+  }
+
+  @Test
+  void theDataPlaneNeedsAnIdentity() throws Exception {
+    Path yaml = dir.resolve("none.json");
+    Files.writeString(yaml, new MeshYaml().render());
+    try (MeshAgent a =
+        MeshAgent.builder().xdsFile(yaml).podName("p").namespace("default").build()) {
+      assertThatThrownBy(() -> MeshDataPlane.start(a))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("identity provider");
+    }
+  }
+}
