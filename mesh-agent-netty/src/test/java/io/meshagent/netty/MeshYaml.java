@@ -110,6 +110,15 @@ final class MeshYaml {
       "{ \"name\": \"envoy.filters.http.router\", \"typed_config\": { \"@type\":"
           + " \"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\" } }";
 
+  /** istiod's outbound fault filter: no fault of its own, routes override it. */
+  private static final String FAULT =
+      "{ \"name\": \"envoy.filters.http.fault\", \"typed_config\": { \"@type\":"
+          + " \"type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\" } }";
+
+  private static final String CORS =
+      "{ \"name\": \"envoy.filters.http.cors\", \"typed_config\": { \"@type\":"
+          + " \"type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors\" } }";
+
   /** The outbound HTTP listener of a port, with routes from RDS named by the port. */
   MeshYaml httpListener(int port) {
     return add(
@@ -129,6 +138,10 @@ final class MeshYaml {
             + " \""
             + port
             + "\", \"config_source\": { \"ads\": {} } }, \"http_filters\": ["
+            + FAULT
+            + ", "
+            + CORS
+            + ", "
             + ROUTER
             + "] } }] }] }");
   }
@@ -204,6 +217,11 @@ final class MeshYaml {
    * principal, {@code cluster.local/ns/<ns>/sa/<sa>}), on any path but {@code /admin}.
    */
   static String inboundHttpChain(int port, boolean tls, String principal) {
+    return inboundHttpChain(port, tls, principal, "");
+  }
+
+  /** The same, with more HTTP filters (JSON objects with a trailing comma) before RBAC. */
+  static String inboundHttpChain(int port, boolean tls, String principal, String filters) {
     String rbac =
         "{ \"name\": \"envoy.filters.http.rbac\", \"typed_config\": { \"@type\":"
             + " \"type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC\", \"rules\": {"
@@ -229,10 +247,30 @@ final class MeshYaml {
         + " \"cluster\": \"inbound|"
         + port
         + "||\" } }] }] }, \"http_filters\": ["
+        + filters
         + rbac
         + ", "
         + ROUTER
         + "] } }] }";
+  }
+
+  /**
+   * istiod's {@code jwt_authn} for a RequestAuthentication with one rule: the token is optional,
+   * but one that is present must verify against {@code jwks} (inline, as istiod inlines it).
+   */
+  static String jwtAuthn(String issuer, String jwks) {
+    String escaped = jwks.replace("\\", "\\\\").replace("\"", "\\\"");
+    return "{ \"name\": \"envoy.filters.http.jwt_authn\", \"typed_config\": { \"@type\":"
+        + " \"type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication\","
+        + " \"providers\": { \"origins-0\": { \"issuer\": \""
+        + issuer
+        + "\", \"local_jwks\": {"
+        + " \"inline_string\": \""
+        + escaped
+        + "\" }, \"payload_in_metadata\": \"payload\" } },"
+        + " \"rules\": [{ \"match\": { \"prefix\": \"/\" }, \"requires\": { \"requires_any\": {"
+        + " \"requirements\": [{ \"provider_name\": \"origins-0\" }, { \"allow_missing\": {} }] } } }],"
+        + " \"bypass_cors_preflight\": true } }, ";
   }
 
   /** An inbound TCP chain to the app. */

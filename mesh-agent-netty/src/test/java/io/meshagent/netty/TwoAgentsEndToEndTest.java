@@ -54,6 +54,9 @@ class TwoAgentsEndToEndTest {
   static final String ECHO = "outbound|9000||echo.default.svc.cluster.local";
   static final String ECHO_HBONE = "outbound|9000||echo-hbone.default.svc.cluster.local";
 
+  static final String ISSUER = "https://issuer.test";
+  static final java.security.KeyPair JWT_KEY = Tokens.rsaKey();
+
   @TempDir static Path dir;
   static EchoServer echo;
   static MeshAgent reviewsAgent;
@@ -72,7 +75,9 @@ class TwoAgentsEndToEndTest {
         reviewsYaml,
         new MeshYaml()
             .virtualInbound(
-                inboundHttpChain(9080, true, PRODUCTPAGE_ID), inboundTcpChain(9000, true))
+                inboundHttpChain(
+                    9080, true, PRODUCTPAGE_ID, MeshYaml.jwtAuthn(ISSUER, Tokens.jwks(JWT_KEY))),
+                inboundTcpChain(9000, true))
             .render());
     reviewsAgent = agent(reviewsYaml, "reviews-v1", "bookinfo-reviews", ca);
     reviews =
@@ -227,6 +232,33 @@ class TwoAgentsEndToEndTest {
       MeshHttpResponse r = send(MeshHttpRequest.get(host, "/admin/drop"));
       assertThat(r.status()).as(host).isEqualTo(403);
       assertThat(r.bodyText()).isEqualTo("RBAC: access denied");
+    }
+  }
+
+  @Test
+  void jwtFromRequestAuthenticationIsVerifiedInbound() throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    String valid = Tokens.sign(JWT_KEY, ISSUER, "alice", now + 600);
+    String expired = Tokens.sign(JWT_KEY, ISSUER, "alice", now - 600);
+    String forged = Tokens.sign(Tokens.rsaKey(), ISSUER, "mallory", now + 600);
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      MeshHttpResponse ok =
+          send(
+              MeshHttpRequest.builder("GET", host, "/")
+                  .header("authorization", "Bearer " + valid)
+                  .build());
+      assertThat(ok.status()).as(host + " " + ok.bodyText()).isEqualTo(200);
+      // No token: jwt_authn lets it through (allow_missing) and RBAC decides.
+      assertThat(send(MeshHttpRequest.get(host, "/")).status()).isEqualTo(200);
+      for (String bad : List.of(expired, forged, "not.a.jwt")) {
+        MeshHttpResponse r =
+            send(
+                MeshHttpRequest.builder("GET", host, "/")
+                    .header("authorization", "Bearer " + bad)
+                    .build());
+        assertThat(r.status()).as(host + " " + bad).isEqualTo(401);
+        assertThat(r.header("www-authenticate")).startsWith("Bearer");
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package io.meshagent.model.listener;
 
 import io.meshagent.model.authz.JwtRequirement;
 import io.meshagent.model.authz.RbacFilter;
+import io.meshagent.model.route.FaultPolicy;
 import io.meshagent.model.route.RouteConfiguration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  * @param rbacFilters the {@code envoy.filters.http.rbac} filters in filter order (istiod: CUSTOM,
  *     DENY, ALLOW, AUDIT), applied one after the other
  * @param jwtProviders the providers of {@code envoy.filters.http.jwt_authn}, in order
+ * @param jwtBypassCorsPreflight {@code jwt_authn}'s {@code bypass_cors_preflight}: CORS preflight
+ *     requests pass without JWT verification (istiod sets it)
+ * @param fault the {@code envoy.filters.http.fault} filter's own configuration, the default of
+ *     routes without a {@code typed_per_filter_config} override ({@link FaultPolicy#NONE} when the
+ *     filter has no inline configuration or is disabled); null when the connection manager has no
+ *     fault filter, and then Envoy injects no faults at all
  */
 public record HttpConnectionManager(
     String name,
@@ -25,7 +32,9 @@ public record HttpConnectionManager(
     @Nullable RouteConfiguration routeConfiguration,
     List<String> httpFilters,
     List<RbacFilter> rbacFilters,
-    List<JwtRequirement> jwtProviders)
+    List<JwtRequirement> jwtProviders,
+    boolean jwtBypassCorsPreflight,
+    @Nullable FaultPolicy fault)
     implements NetworkFilter {
   public HttpConnectionManager {
     httpFilters = List.copyOf(httpFilters);
@@ -33,7 +42,28 @@ public record HttpConnectionManager(
     jwtProviders = List.copyOf(jwtProviders);
   }
 
-  /** An HTTP connection manager without authorization or JWT filters. */
+  /** An HTTP connection manager without a fault filter. */
+  public HttpConnectionManager(
+      String name,
+      String statPrefix,
+      @Nullable String rdsName,
+      @Nullable RouteConfiguration routeConfiguration,
+      List<String> httpFilters,
+      List<RbacFilter> rbacFilters,
+      List<JwtRequirement> jwtProviders) {
+    this(
+        name,
+        statPrefix,
+        rdsName,
+        routeConfiguration,
+        httpFilters,
+        rbacFilters,
+        jwtProviders,
+        false,
+        null);
+  }
+
+  /** An HTTP connection manager without authorization, JWT or fault filters. */
   public HttpConnectionManager(
       String name,
       String statPrefix,

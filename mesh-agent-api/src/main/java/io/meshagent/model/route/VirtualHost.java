@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param routes tried in order; the first match wins
  * @param headerOps the virtual-host-level header changes
  * @param retryPolicy the retry policy of routes that set none, or null
- * @param fault the fault injection of routes that set none, or null
+ * @param fault the fault injection override of routes that set none, or null
+ * @param cors the virtual host's CORS policy, or null
  */
 public record VirtualHost(
     String name,
@@ -19,9 +20,21 @@ public record VirtualHost(
     List<Route> routes,
     HeaderOps headerOps,
     @Nullable RetryPolicy retryPolicy,
-    @Nullable FaultPolicy fault) {
+    @Nullable FaultPolicy fault,
+    @Nullable CorsPolicy cors) {
   public VirtualHost {
     domains = List.copyOf(domains);
     routes = List.copyOf(routes);
+  }
+
+  /** A virtual host without a CORS policy. */
+  public VirtualHost(
+      String name,
+      List<String> domains,
+      List<Route> routes,
+      HeaderOps headerOps,
+      @Nullable RetryPolicy retryPolicy,
+      @Nullable FaultPolicy fault) {
+    this(name, domains, routes, headerOps, retryPolicy, fault, null);
   }
 }

@@ -1,5 +1,6 @@
 package io.meshagent.core.internal.routing;
 
+import io.meshagent.model.route.CorsPolicy;
 import io.meshagent.model.route.FaultPolicy;
 import io.meshagent.model.route.HeaderMatcher;
 import io.meshagent.model.route.HeaderOps;
@@ -9,6 +10,7 @@ import io.meshagent.model.route.RequestMirrorPolicy;
 import io.meshagent.model.route.RetryPolicy;
 import io.meshagent.model.route.Route;
 import io.meshagent.model.route.RouteAction;
+import io.meshagent.model.route.RouteConfiguration;
 import io.meshagent.model.route.RouteMatch;
 import io.meshagent.model.route.VirtualHost;
 import io.meshagent.model.route.WeightedCluster;
@@ -18,8 +20,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A route with what a decision needs precomputed: the resolved retry policy and fault, the header
- * changes in application order, and the cumulative weights of a split.
+ * A route with what a decision needs precomputed: the resolved retry policy, fault and CORS policy,
+ * the header changes in application order, and the cumulative weights of a split.
  */
 final class CompiledRoute {
   private static final int MILLION = 1_000_000;
@@ -28,13 +30,18 @@ final class CompiledRoute {
   final RouteMatch match;
   final @Nullable RetryPolicy retry;
   final @Nullable FaultPolicy fault;
+  final @Nullable CorsPolicy cors;
   final List<HeaderOps> headerOps;
 
-  /** For a weighted split: the running sums of the weights, and per cluster its ops and fault. */
+  /**
+   * For a weighted split: the running sums of the weights, and per cluster its ops, fault and CORS
+   * policy.
+   */
   final long[] cumulative;
 
   final List<List<HeaderOps>> clusterHeaderOps;
   final List<@Nullable FaultPolicy> clusterFaults;
+  final List<@Nullable CorsPolicy> clusterCors;
   final long totalWeight;
 
   /** The regex rewrite's substitution in {@link java.util.regex.Matcher} syntax, or null. */
@@ -43,10 +50,21 @@ final class CompiledRoute {
   /** The mirror clusters when every mirror takes all requests; null when some are sampled. */
   final @Nullable List<String> allMirrors;
 
-  CompiledRoute(Route route, VirtualHost vh, HeaderOps configOps) {
+  /**
+   * @param faultFilter the connection manager's fault filter configuration, the default when no
+   *     level overrides it, or null when there is no fault filter and so no fault injection
+   */
+  CompiledRoute(
+      Route route, VirtualHost vh, RouteConfiguration config, @Nullable FaultPolicy faultFilter) {
     this.route = route;
     this.match = route.match();
-    this.fault = route.fault() != null ? route.fault() : vh.fault();
+    HeaderOps configOps = config.headerOps();
+    // Envoy's mostSpecificPerFilterConfig: the most specific override, else the filter's own.
+    this.fault =
+        faultFilter == null
+            ? null
+            : firstNonNull(route.fault(), vh.fault(), config.fault(), faultFilter);
+    this.cors = Cors.merge(route.cors(), vh.cors(), config.cors());
     this.headerOps = ops(HeaderOps.NONE, route.headerOps(), vh.headerOps(), configOps);
     RetryPolicy r = vh.retryPolicy();
     String replacement = null;
@@ -75,17 +93,30 @@ final class CompiledRoute {
     this.cumulative = new long[weighted.size()];
     List<List<HeaderOps>> clusterOps = new ArrayList<>(weighted.size());
     List<@Nullable FaultPolicy> clusterFaults = new ArrayList<>(weighted.size());
+    List<@Nullable CorsPolicy> clusterCors = new ArrayList<>(weighted.size());
     long sum = 0;
     for (int i = 0; i < weighted.size(); i++) {
       WeightedCluster c = weighted.get(i);
       sum += c.weight();
       cumulative[i] = sum;
       clusterOps.add(ops(c.headerOps(), route.headerOps(), vh.headerOps(), configOps));
-      clusterFaults.add(c.fault() != null ? c.fault() : fault);
+      clusterFaults.add(c.fault() != null && faultFilter != null ? c.fault() : fault);
+      clusterCors.add(
+          c.cors() == null ? cors : Cors.merge(c.cors(), route.cors(), vh.cors(), config.cors()));
     }
     this.totalWeight = sum;
     this.clusterHeaderOps = List.copyOf(clusterOps);
     this.clusterFaults = Collections.unmodifiableList(clusterFaults);
+    this.clusterCors = Collections.unmodifiableList(clusterCors);
+  }
+
+  private static @Nullable FaultPolicy firstNonNull(@Nullable FaultPolicy... levels) {
+    for (FaultPolicy f : levels) {
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
   }
 
   /** Envoy's default order: most specific first, so the least specific overwrites. */

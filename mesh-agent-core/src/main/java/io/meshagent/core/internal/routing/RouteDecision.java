@@ -1,5 +1,6 @@
 package io.meshagent.core.internal.routing;
 
+import io.meshagent.model.route.CorsPolicy;
 import io.meshagent.model.route.FaultPolicy;
 import io.meshagent.model.route.HashPolicy;
 import io.meshagent.model.route.HeaderOps;
@@ -28,6 +29,11 @@ public sealed interface RouteDecision {
    * @param hostRewrite the new {@code :authority}, or null to keep it
    * @param mirrorClusters the clusters a copy of this request goes to
    * @param fault the fault to inject, or null
+   * @param cors the CORS policy of {@code envoy.filters.http.cors}, its levels (weighted cluster,
+   *     route, virtual host, route configuration) merged as Envoy merges them, or null when no
+   *     level sets one; {@link Cors#evaluate} applies it when the connection manager has that
+   *     filter. Only forwarding routes carry one: Envoy's CORS filter skips redirects and direct
+   *     responses, which have no route entry
    */
   record Forward(
       String cluster,
@@ -40,7 +46,8 @@ public sealed interface RouteDecision {
       @Nullable String pathRewrite,
       @Nullable String hostRewrite,
       List<String> mirrorClusters,
-      @Nullable Fault fault)
+      @Nullable Fault fault,
+      @Nullable CorsPolicy cors)
       implements RouteDecision {}
 
   /**
@@ -103,8 +110,20 @@ public sealed interface RouteDecision {
   /**
    * A fault that fired for this request: wait {@code delay}, then answer with {@code abort}.
    *
+   * <p>Envoy injects it only while fewer than {@code maxActiveFaults} requests have an active fault
+   * (its {@code fault.active_faults} gauge); the caller keeps that count, so that this decision
+   * stays a pure function.
+   *
    * @param delay the delay, or null
    * @param abort the abort, or null
+   * @param maxActiveFaults the most requests with an active fault at a time, or null for no limit
    */
-  record Fault(@Nullable Duration delay, FaultPolicy.@Nullable Abort abort) {}
+  record Fault(
+      @Nullable Duration delay, FaultPolicy.@Nullable Abort abort, @Nullable Long maxActiveFaults) {
+
+    /** A fault without a limit on active faults. */
+    public Fault(@Nullable Duration delay, FaultPolicy.@Nullable Abort abort) {
+      this(delay, abort, null);
+    }
+  }
 }

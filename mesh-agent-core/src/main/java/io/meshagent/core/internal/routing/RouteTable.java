@@ -1,5 +1,6 @@
 package io.meshagent.core.internal.routing;
 
+import io.meshagent.model.route.FaultPolicy;
 import io.meshagent.model.route.RouteConfiguration;
 import io.meshagent.model.route.VirtualHost;
 import java.util.ArrayList;
@@ -15,6 +16,12 @@ import org.jspecify.annotations.Nullable;
  * A {@link RouteConfiguration} compiled once for routing: virtual hosts indexed by domain as
  * Envoy's {@code RouteMatcher} indexes them, and routes with their matchers and action parts
  * precomputed. Immutable and shared across threads.
+ *
+ * <p>Fault injection depends on the HTTP connection manager too: its {@code envoy.filters.http
+ * .fault} filter's own configuration ({@link
+ * io.meshagent.model.listener.HttpConnectionManager#fault()}) applies where no level of the route
+ * configuration overrides it, and without the filter Envoy injects no faults at all. Tables built
+ * without it assume the filter is there with an empty configuration, as istiod configures it.
  */
 public final class RouteTable {
   private static final int CACHE_SLOTS = 64;
@@ -28,6 +35,7 @@ public final class RouteTable {
       new AtomicReferenceArray<>(CACHE_SLOTS);
 
   private final RouteConfiguration config;
+  private final @Nullable FaultPolicy faultFilter;
   private final Map<String, CompiledVirtualHost> exact;
   private final Wildcard[] suffixes;
   private final Wildcard[] prefixes;
@@ -35,14 +43,15 @@ public final class RouteTable {
 
   private record Wildcard(String part, CompiledVirtualHost vh) {}
 
-  private RouteTable(RouteConfiguration config) {
+  private RouteTable(RouteConfiguration config, @Nullable FaultPolicy faultFilter) {
     this.config = config;
+    this.faultFilter = faultFilter;
     Map<String, CompiledVirtualHost> exact = new HashMap<>();
     List<Wildcard> suffixes = new ArrayList<>();
     List<Wildcard> prefixes = new ArrayList<>();
     CompiledVirtualHost any = null;
     for (VirtualHost vh : config.virtualHosts()) {
-      CompiledVirtualHost compiled = new CompiledVirtualHost(vh, config.headerOps());
+      CompiledVirtualHost compiled = new CompiledVirtualHost(vh, config, faultFilter);
       for (String d : vh.domains()) {
         String domain = d.toLowerCase(Locale.ROOT);
         // Envoy refuses duplicate domains; the parser does too. Keep the first here regardless.
@@ -70,19 +79,47 @@ public final class RouteTable {
     this.any = any;
   }
 
-  /** Compiles {@code config}. */
+  /** Compiles {@code config} for a connection manager whose fault filter has no configuration. */
   public static RouteTable build(RouteConfiguration config) {
-    return new RouteTable(config);
+    return new RouteTable(config, FaultPolicy.NONE);
   }
 
-  /** The table for {@code config}, compiled on first use and cached by identity. */
+  /**
+   * Compiles {@code config} for a connection manager.
+   *
+   * @param faultFilter the connection manager's fault filter configuration ({@link
+   *     io.meshagent.model.listener.HttpConnectionManager#fault()}), or null when it has no fault
+   *     filter
+   */
+  public static RouteTable build(RouteConfiguration config, @Nullable FaultPolicy faultFilter) {
+    return new RouteTable(config, faultFilter);
+  }
+
+  /**
+   * The table for {@code config} and a fault filter with no configuration, compiled on first use
+   * and cached by identity.
+   */
   public static RouteTable of(RouteConfiguration config) {
-    int slot = System.identityHashCode(config) & (CACHE_SLOTS - 1);
+    return of(config, FaultPolicy.NONE);
+  }
+
+  /**
+   * The table for {@code config} in a connection manager, compiled on first use and cached by the
+   * identity of both arguments.
+   *
+   * @param faultFilter the connection manager's fault filter configuration ({@link
+   *     io.meshagent.model.listener.HttpConnectionManager#fault()}), or null when it has no fault
+   *     filter
+   */
+  public static RouteTable of(RouteConfiguration config, @Nullable FaultPolicy faultFilter) {
+    int slot =
+        (System.identityHashCode(config) * 31 + System.identityHashCode(faultFilter))
+            & (CACHE_SLOTS - 1);
     RouteTable t = CACHE.get(slot);
-    if (t != null && t.config == config) {
+    if (t != null && t.config == config && t.faultFilter == faultFilter) {
       return t;
     }
-    t = new RouteTable(config);
+    t = new RouteTable(config, faultFilter);
     CACHE.set(slot, t);
     return t;
   }

@@ -1,6 +1,8 @@
 package io.meshagent.core.internal.routing;
 
+import io.meshagent.model.route.CorsPolicy;
 import io.meshagent.model.route.FaultPolicy;
+import io.meshagent.model.route.HeaderMatcher;
 import io.meshagent.model.route.RequestMirrorPolicy;
 import io.meshagent.model.route.RouteAction;
 import io.meshagent.model.route.RouteConfiguration;
@@ -71,6 +73,7 @@ public final class Router {
     String cluster = f.cluster();
     var headerOps = r.headerOps;
     FaultPolicy fault = r.fault;
+    CorsPolicy cors = r.cors;
     if (r.totalWeight > 0) {
       // Envoy: random % total weight, then the first cluster whose running sum exceeds it.
       long pick = Long.remainderUnsigned(draw, r.totalWeight);
@@ -81,6 +84,7 @@ public final class Router {
       cluster = f.weightedClusters().get(i).name();
       headerOps = r.clusterHeaderOps.get(i);
       fault = r.clusterFaults.get(i);
+      cors = r.clusterCors.get(i);
     } else if (!f.clusterHeader().isEmpty()) {
       String value = request.header(f.clusterHeader());
       if (value == null || value.isEmpty()) {
@@ -99,7 +103,8 @@ public final class Router {
         r.rewritePath(request.path(), f),
         f.hostRewrite(),
         mirrors(r, f, draw),
-        fault(fault, draw));
+        fault(fault, cluster, request, draw),
+        cors);
   }
 
   /**
@@ -134,19 +139,44 @@ public final class Router {
     return List.copyOf(out);
   }
 
-  private static RouteDecision.@Nullable Fault fault(@Nullable FaultPolicy fault, long draw) {
-    if (fault == null) {
+  /**
+   * Envoy's fault filter: faults apply to requests bound to {@code upstream_cluster} (the picked
+   * cluster), from one of {@code downstream_nodes} ({@code x-envoy-downstream-service-node}) and
+   * matching every header matcher; then the delay and the abort each fire with their percentage. A
+   * delay under a millisecond is none, as Envoy's timer counts milliseconds.
+   */
+  private static RouteDecision.@Nullable Fault fault(
+      @Nullable FaultPolicy fault, String cluster, RequestHeaders request, long draw) {
+    if (fault == null || !fault.injects()) {
       return null;
     }
+    if (!fault.upstreamCluster().isEmpty() && !fault.upstreamCluster().equals(cluster)) {
+      return null;
+    }
+    if (!fault.downstreamNodes().isEmpty()) {
+      String node = request.header("x-envoy-downstream-service-node");
+      if (node == null || !fault.downstreamNodes().contains(node)) {
+        return null;
+      }
+    }
+    for (HeaderMatcher h : fault.headers()) {
+      if (!HeaderMatching.matches(h, request.header(h.name()))) {
+        return null;
+      }
+    }
     Duration delay =
-        fault.delay() != null && derive(draw, SALT_DELAY) < fault.delay().perMillion()
+        fault.delay() != null
+                && fault.delay().fixed().toMillis() > 0
+                && derive(draw, SALT_DELAY) < fault.delay().perMillion()
             ? fault.delay().fixed()
             : null;
     FaultPolicy.Abort abort =
         fault.abort() != null && derive(draw, SALT_ABORT) < fault.abort().perMillion()
             ? fault.abort()
             : null;
-    return delay == null && abort == null ? null : new RouteDecision.Fault(delay, abort);
+    return delay == null && abort == null
+        ? null
+        : new RouteDecision.Fault(delay, abort, fault.maxActiveFaults());
   }
 
   /**

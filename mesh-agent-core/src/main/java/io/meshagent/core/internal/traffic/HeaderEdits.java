@@ -38,7 +38,8 @@ public final class HeaderEdits {
     return out;
   }
 
-  static List<HttpHeader> apply(
+  /** {@code headers} without {@code remove}, then with {@code add}. */
+  public static List<HttpHeader> apply(
       List<HttpHeader> headers, List<String> remove, List<HeaderToAdd> add) {
     List<HttpHeader> out = new ArrayList<>(headers.size() + add.size());
     for (HttpHeader h : headers) {

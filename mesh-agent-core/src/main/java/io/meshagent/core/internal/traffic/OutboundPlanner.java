@@ -136,7 +136,8 @@ public final class OutboundPlanner {
               + listener
               + " has not been received");
     }
-    return new HttpPlan.Routed(listener, hcm, Router.route(RouteTable.of(rc), request, draw));
+    return new HttpPlan.Routed(
+        listener, hcm, Router.route(RouteTable.of(rc, hcm.fault()), request, draw));
   }
 
   /** The TCP proxy's cluster; a weighted split picks by {@code draw mod total}, as Envoy does. */

@@ -3,6 +3,10 @@ package io.meshagent.netty.internal.inbound;
 import io.meshagent.core.internal.authz.Authorizer;
 import io.meshagent.core.internal.authz.AuthzDecision;
 import io.meshagent.core.internal.authz.AuthzRequest;
+import io.meshagent.core.internal.authz.jwt.JwtAuthenticator;
+import io.meshagent.core.internal.authz.jwt.JwtDecision;
+import io.meshagent.core.internal.routing.RequestHeaders;
+import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.netty.internal.outbound.HttpMessages;
@@ -26,6 +30,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -88,7 +93,38 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
       return;
     }
-    String denied = authorize(request);
+    JwtDecision jwt = authenticate(request);
+    if (jwt instanceof JwtDecision.Denied d) {
+      log.info(
+          "inbound {} {} from {} ({}) refused by JWT provider {}: {}",
+          request.method(),
+          request.path(),
+          connection.sourceIp().getHostAddress(),
+          connection.peer(),
+          d.provider(),
+          d.reason());
+      respond(
+          ctx,
+          MeshHttpResponse.of(d.status(), d.reason())
+              .withHeaders(
+                  List.of(
+                      new HttpHeader("content-type", "text/plain"),
+                      new HttpHeader("www-authenticate", d.wwwAuthenticate()))),
+          keepAlive);
+      return;
+    }
+    JwtDecision.Allowed allowed = (JwtDecision.Allowed) jwt;
+    if (!allowed.requestHeadersToRemove().isEmpty() || !allowed.requestHeadersToAdd().isEmpty()) {
+      request =
+          request.toBuilder()
+              .headers(
+                  HeaderEdits.apply(
+                      request.headers(),
+                      allowed.requestHeadersToRemove(),
+                      allowed.requestHeadersToAdd()))
+              .build();
+    }
+    String denied = authorize(request, allowed);
     if (denied != null) {
       log.info(
           "inbound {} {} from {} ({}) denied: {}",
@@ -105,9 +141,10 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
             connection.peer(),
             connection.sourceIp().getHostAddress() + ":" + connection.sourcePort(),
             connection.transport());
+    MeshHttpRequest admitted = request;
     CompletableFuture<MeshHttpResponse> answer;
     try {
-      answer = handler.handle(request, context);
+      answer = handler.handle(admitted, context);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -117,7 +154,7 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .execute(
                     () -> {
                       if (err != null || resp == null) {
-                        log.warn("handler for {} failed", request, err);
+                        log.warn("handler for {} failed", admitted, err);
                         respond(ctx, MeshHttpResponse.of(500, "handler failed"), keepAlive);
                       } else {
                         respond(ctx, resp, keepAlive);
@@ -125,8 +162,32 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }));
   }
 
+  /**
+   * The {@code jwt_authn} filter's decision: a token that does not verify is refused (401); a
+   * request without one goes on, to be judged by RBAC. A provider that cannot be evaluated refuses.
+   */
+  private JwtDecision authenticate(MeshHttpRequest request) {
+    if (hcm == null || hcm.jwtProviders().isEmpty()) {
+      return NO_JWT;
+    }
+    try {
+      RequestHeaders.Builder b =
+          RequestHeaders.builder(request.authority(), request.path()).method(request.method());
+      for (HttpHeader h : request.headers()) {
+        b.add(h.name(), h.value());
+      }
+      return JwtAuthenticator.of(hcm).authenticate(b.build(), Clock.systemUTC());
+    } catch (RuntimeException e) {
+      return new JwtDecision.Denied(
+          401, "Jwt verification fails: " + e.getMessage(), "Bearer error=\"invalid_token\"", "");
+    }
+  }
+
+  private static final JwtDecision NO_JWT =
+      new JwtDecision.Allowed(null, null, List.of(), List.of(), List.of());
+
   /** The reason the request is denied, or null when allowed. */
-  private @Nullable String authorize(MeshHttpRequest request) {
+  private @Nullable String authorize(MeshHttpRequest request, JwtDecision.Allowed jwt) {
     if (hcm == null || hcm.rbacFilters().isEmpty()) {
       return null;
     }
@@ -145,6 +206,7 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
               .withHttp(
                   new AuthzRequest.Http(
                       request.method(), request.path(), request.authority(), headers));
+      az = jwt.applyTo(az);
       AuthzDecision d = Authorizer.evaluateChain(hcm.rbacFilters(), az);
       return d.allowed() ? null : d.reason();
     } catch (RuntimeException e) {

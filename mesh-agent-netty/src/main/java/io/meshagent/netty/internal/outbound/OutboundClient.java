@@ -4,6 +4,7 @@ import io.meshagent.MeshAgent;
 import io.meshagent.core.internal.circuitbreaker.Admission;
 import io.meshagent.core.internal.circuitbreaker.CircuitBreakers;
 import io.meshagent.core.internal.outlier.Result;
+import io.meshagent.core.internal.routing.Cors;
 import io.meshagent.core.internal.routing.RequestHash;
 import io.meshagent.core.internal.routing.RequestHeaders;
 import io.meshagent.core.internal.routing.RouteDecision;
@@ -17,6 +18,7 @@ import io.meshagent.core.internal.traffic.RetryPolicies;
 import io.meshagent.core.internal.traffic.RetryPolicies.Outcome;
 import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.model.cluster.RoutingPriority;
+import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.RetryPolicy;
 import io.meshagent.snapshot.MeshSnapshot;
@@ -109,7 +111,36 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
           new MeshHttpResponse(r.code(), HeaderEdits.response(h, r.headerOps()), new byte[0]));
     }
     RouteDecision.Forward f = (RouteDecision.Forward) decision;
-    return new Call(snapshot, d, request, headers, f.cluster(), f).start();
+    HttpConnectionManager hcm = ((HttpPlan.Routed) plan).hcm();
+    Cors.Outcome cors =
+        hcm.httpFilters().contains(CORS_FILTER) ? Cors.evaluate(f.cors(), headers, draw) : NO_CORS;
+    if (cors instanceof Cors.Outcome.Preflight p) {
+      return CompletableFuture.completedFuture(
+          new MeshHttpResponse(200, corsHeaders(List.of(), p.headers()), new byte[0]));
+    }
+    CompletableFuture<MeshHttpResponse> response =
+        new Call(snapshot, d, request, headers, f.cluster(), f).start();
+    if (cors instanceof Cors.Outcome.ResponseHeaders rh) {
+      return response.thenApply(r -> r.withHeaders(corsHeaders(r.headers(), rh.headers())));
+    }
+    return response;
+  }
+
+  private static final String CORS_FILTER = "envoy.filters.http.cors";
+  private static final Cors.Outcome NO_CORS = new Cors.Outcome.None();
+
+  /** {@code headers} with the CORS filter's headers set (replacing any upstream value). */
+  private static List<HttpHeader> corsHeaders(List<HttpHeader> headers, List<Cors.Header> set) {
+    List<HttpHeader> out = new ArrayList<>(headers.size() + set.size());
+    for (HttpHeader h : headers) {
+      if (set.stream().noneMatch(c -> c.name().equals(h.name()))) {
+        out.add(h);
+      }
+    }
+    for (Cors.Header c : set) {
+      out.add(new HttpHeader(c.name(), c.value()));
+    }
+    return out;
   }
 
   private static byte[] utf8(String s) {

@@ -19,6 +19,7 @@ import io.meshagent.model.listener.OpaqueFilter;
 import io.meshagent.model.listener.SocketAddress;
 import io.meshagent.model.listener.TcpProxy;
 import io.meshagent.model.listener.TrafficDirection;
+import io.meshagent.model.route.FaultPolicy;
 import io.meshagent.model.route.RouteConfiguration;
 import io.meshagent.snapshot.ResourceTypes;
 import java.util.ArrayList;
@@ -321,6 +322,8 @@ public final class ListenerType implements XdsResourceType<Listener> {
     List<String> httpFilters = new ArrayList<>(hcm.getHttpFiltersCount());
     List<RbacFilter> rbacFilters = new ArrayList<>();
     List<JwtRequirement> jwtProviders = new ArrayList<>();
+    boolean jwtBypassCorsPreflight = false;
+    FaultPolicy fault = null;
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       var filter = hcm.getHttpFilters(i);
       httpFilters.add(filter.getName());
@@ -347,18 +350,36 @@ public final class ListenerType implements XdsResourceType<Listener> {
                 cp));
       } else if (typeUrl.equals(JWT_AUTHN_TYPE_URL)) {
         String cp = Paths.field(p, "typed_config");
-        jwtProviders.addAll(
-            JwtProviders.convert(
-                Anys.unpack(
-                    filter.getTypedConfig(),
-                    io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
-                        .class,
-                    cp),
-                cp));
+        var jwt =
+            Anys.unpack(
+                filter.getTypedConfig(),
+                io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class,
+                cp);
+        jwtProviders.addAll(JwtProviders.convert(jwt, cp));
+        jwtBypassCorsPreflight |= jwt.getBypassCorsPreflight();
+      } else if (typeUrl.equals(FaultPolicies.HTTP_FAULT_TYPE)
+          || filter.getName().equals(PerFilterConfigs.FAULT_FILTER)) {
+        if (fault != null) {
+          throw new ResourceInvalidException(Paths.at(p, "a second fault filter is not supported"));
+        }
+        // Envoy runs a disabled filter only on routes that enable it, and those carry their own
+        // override here; a filter configured elsewhere (ECDS) is taken as injecting nothing.
+        fault =
+            filter.getDisabled() || !filter.hasTypedConfig()
+                ? FaultPolicy.NONE
+                : FaultPolicies.convert(filter.getTypedConfig(), Paths.field(p, "typed_config"));
       }
     }
     return new HttpConnectionManager(
-        name, hcm.getStatPrefix(), rdsName, routes, httpFilters, rbacFilters, jwtProviders);
+        name,
+        hcm.getStatPrefix(),
+        rdsName,
+        routes,
+        httpFilters,
+        rbacFilters,
+        jwtProviders,
+        jwtBypassCorsPreflight,
+        fault);
   }
 
   private static TcpProxy tcpProxy(String name, Any config, String path)

@@ -111,9 +111,16 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
             proto.getResponseHeadersToRemoveList(),
             path);
     return new RouteConfiguration(
-        proto.getName(), virtualHosts, proto.getIgnorePortInHostMatching(), headerOps);
+        proto.getName(),
+        virtualHosts,
+        proto.getIgnorePortInHostMatching(),
+        headerOps,
+        FaultPolicies.perFilter(proto.getTypedPerFilterConfigMap(), path),
+        CorsPolicies.level(proto.getTypedPerFilterConfigMap(), path, null, ""));
   }
 
+  // Envoy still reads the deprecated inline cors field when no typed_per_filter_config sets CORS.
+  @SuppressWarnings("deprecation")
   private static VirtualHost virtualHost(
       io.envoyproxy.envoy.config.route.v3.VirtualHost vh, String path)
       throws ResourceInvalidException {
@@ -139,9 +146,16 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
         routes,
         headerOps,
         retry,
-        RoutePolicies.fault(vh.getTypedPerFilterConfigMap(), path));
+        FaultPolicies.perFilter(vh.getTypedPerFilterConfigMap(), path),
+        CorsPolicies.level(
+            vh.getTypedPerFilterConfigMap(),
+            path,
+            vh.hasCors() ? vh.getCors() : null,
+            Paths.field(path, "cors")));
   }
 
+  // Envoy still reads the deprecated inline cors field when no typed_per_filter_config sets CORS.
+  @SuppressWarnings("deprecation")
   private static Route route(io.envoyproxy.envoy.config.route.v3.Route route, String path)
       throws ResourceInvalidException {
     if (!route.hasMatch()) {
@@ -177,7 +191,12 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
         match,
         action,
         headerOps,
-        RoutePolicies.fault(route.getTypedPerFilterConfigMap(), path));
+        FaultPolicies.perFilter(route.getTypedPerFilterConfigMap(), path),
+        CorsPolicies.level(
+            route.getTypedPerFilterConfigMap(),
+            path,
+            route.hasRoute() && route.getRoute().hasCors() ? route.getRoute().getCors() : null,
+            Paths.field(path, "route.cors")));
   }
 
   private static RouteMatch match(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String path)
@@ -260,7 +279,8 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
     return new QueryParameterMatcher(q.getName(), matcher);
   }
 
-  private static int perMillion(RuntimeFractionalPercent fraction, String path)
+  /** A runtime fraction's {@code default_value} in parts per million; runtime keys are not read. */
+  static int perMillion(RuntimeFractionalPercent fraction, String path)
       throws ResourceInvalidException {
     if (!fraction.hasDefaultValue()) {
       throw new ResourceInvalidException(Paths.at(Paths.field(path, "default_value"), "required"));
@@ -400,7 +420,8 @@ public final class RouteConfigurationType implements XdsResourceType<RouteConfig
               c.getName(),
               (int) weight,
               headerOps,
-              RoutePolicies.fault(c.getTypedPerFilterConfigMap(), p)));
+              FaultPolicies.perFilter(c.getTypedPerFilterConfigMap(), p),
+              CorsPolicies.level(c.getTypedPerFilterConfigMap(), p, null, "")));
     }
     if (total <= 0) {
       throw new ResourceInvalidException(

@@ -1,12 +1,8 @@
 package io.meshagent.core.internal.xds.resource;
 
-import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
-import io.envoyproxy.envoy.config.route.v3.FilterConfig;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.meshagent.core.xds.ResourceInvalidException;
-import io.meshagent.model.route.FaultPolicy;
 import io.meshagent.model.route.HashPolicy;
 import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.HeaderToAdd;
@@ -16,26 +12,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Converts the policies a route configuration attaches to routes: header changes, retries, hash
- * policies, mirrors and fault injection.
+ * policies and mirrors.
  */
 final class RoutePolicies {
-  /** The filter name istiod keys fault injection under in {@code typed_per_filter_config}. */
-  static final String FAULT_FILTER = "envoy.filters.http.fault";
-
   static final int MILLION = 1_000_000;
 
   /** Envoy's retry back-off base interval when none is set. */
   static final Duration DEFAULT_BASE_INTERVAL = Duration.ofMillis(25);
-
-  private static final String HTTP_FAULT_TYPE =
-      "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
-  private static final String FILTER_CONFIG_TYPE =
-      "type.googleapis.com/envoy.config.route.v3.FilterConfig";
 
   private RoutePolicies() {}
 
@@ -256,105 +242,6 @@ final class RoutePolicies {
       out.add(new RequestMirrorPolicy(m.getCluster(), perMillion));
     }
     return out;
-  }
-
-  /** Filters whose per-route overrides change who may call; the agent does not apply them. */
-  private static final java.util.List<String> SECURITY_FILTERS =
-      java.util.List.of(
-          "envoy.filters.http.rbac",
-          "envoy.filters.http.jwt_authn",
-          "envoy.filters.http.ext_authz");
-
-  /**
-   * Refuses per-route overrides of authorization filters: enforcing the listener's policy while
-   * ignoring an override that tightens it would fail open.
-   */
-  private static void refuseSecurityOverrides(Map<String, Any> perFilter, String path)
-      throws ResourceInvalidException {
-    for (String name : SECURITY_FILTERS) {
-      if (perFilter.containsKey(name)) {
-        throw new ResourceInvalidException(
-            Paths.at(
-                Paths.field(path, "typed_per_filter_config[" + name + "]"),
-                "per-route overrides of " + name + " are not supported"));
-      }
-    }
-  }
-
-  /**
-   * The fault injection in a {@code typed_per_filter_config} map, or null when it has none. Accepts
-   * the {@code HTTPFault} itself or wrapped in a {@code FilterConfig}.
-   */
-  static @Nullable FaultPolicy fault(Map<String, Any> perFilter, String path)
-      throws ResourceInvalidException {
-    refuseSecurityOverrides(perFilter, path);
-    Any any = perFilter.get(FAULT_FILTER);
-    if (any == null) {
-      return null;
-    }
-    String p = Paths.field(path, "typed_per_filter_config[" + FAULT_FILTER + "]");
-    if (any.getTypeUrl().equals(FILTER_CONFIG_TYPE)) {
-      FilterConfig wrapper = Anys.unpack(any, FilterConfig.class, p);
-      if (wrapper.getDisabled() || !wrapper.hasConfig()) {
-        return null;
-      }
-      any = wrapper.getConfig();
-      p = Paths.field(p, "config");
-    }
-    if (!any.getTypeUrl().equals(HTTP_FAULT_TYPE)) {
-      throw new ResourceInvalidException(
-          Paths.at(p, any.getTypeUrl() + " is not supported; supported: " + HTTP_FAULT_TYPE));
-    }
-    HTTPFault f = Anys.unpack(any, HTTPFault.class, p);
-    // Conditions the agent does not evaluate would inject faults into requests they exclude.
-    if (f.getHeadersCount() > 0) {
-      throw unsupported(Paths.field(p, "headers"));
-    }
-    if (f.getDownstreamNodesCount() > 0) {
-      throw unsupported(Paths.field(p, "downstream_nodes"));
-    }
-    if (!f.getUpstreamCluster().isEmpty()) {
-      throw unsupported(Paths.field(p, "upstream_cluster"));
-    }
-    if (f.hasResponseRateLimit()) {
-      throw unsupported(Paths.field(p, "response_rate_limit"));
-    }
-    FaultPolicy.Delay delay = null;
-    if (f.hasDelay()) {
-      var d = f.getDelay();
-      String dp = Paths.field(p, "delay");
-      if (!d.hasFixedDelay()) {
-        throw unsupported(Paths.field(dp, d.hasHeaderDelay() ? "header_delay" : "fixed_delay"));
-      }
-      delay =
-          new FaultPolicy.Delay(
-              Durations.of(d.getFixedDelay(), Paths.field(dp, "fixed_delay")),
-              perMillion(d.getPercentage(), Paths.field(dp, "percentage")));
-    }
-    FaultPolicy.Abort abort = null;
-    if (f.hasAbort()) {
-      var a = f.getAbort();
-      String ap = Paths.field(p, "abort");
-      int percent = perMillion(a.getPercentage(), Paths.field(ap, "percentage"));
-      abort =
-          switch (a.getErrorTypeCase()) {
-            case HTTP_STATUS -> {
-              if (a.getHttpStatus() < 200 || a.getHttpStatus() >= 600) {
-                throw new ResourceInvalidException(
-                    Paths.at(
-                        Paths.field(ap, "http_status"),
-                        a.getHttpStatus() + " is not in [200, 600)"));
-              }
-              yield new FaultPolicy.Abort(a.getHttpStatus(), -1, percent);
-            }
-            case GRPC_STATUS -> new FaultPolicy.Abort(0, a.getGrpcStatus(), percent);
-            case HEADER_ABORT -> throw unsupported(Paths.field(ap, "header_abort"));
-            case ERRORTYPE_NOT_SET ->
-                throw new ResourceInvalidException(
-                    Paths.at(ap, "no error type (http_status or grpc_status) is set"));
-          };
-    }
-    return delay == null && abort == null ? null : new FaultPolicy(delay, abort);
   }
 
   /** A fractional percent in parts per million, capped at the denominator as Envoy does. */

@@ -399,6 +399,14 @@ class ListenerTypeTest {
                     .setForward(true)
                     .setPayloadInMetadata("payload")
                     .build())
+            .addRules(
+                io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.RequirementRule
+                    .newBuilder()
+                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                    .setRequires(
+                        io.meshagent.core.internal.authz.jwt.IstioJwt.any(
+                            io.meshagent.core.internal.authz.jwt.IstioJwt.byName("origins-0"),
+                            io.meshagent.core.internal.authz.jwt.IstioJwt.ALLOW_MISSING)))
             .build();
     var deny =
         io.envoyproxy

@@ -358,14 +358,73 @@ class RoutePoliciesTest {
             c -> first(c).fault(),
             new FaultPolicy(null, new FaultPolicy.Abort(503, -1, 100_000))),
         row(
-            "disabled FilterConfig means no fault",
+            "disabled FilterConfig turns faults off, overriding less specific levels",
             config(
                 vh(
                     route(cluster())
                         .putTypedPerFilterConfig(
                             FAULT, Any.pack(FilterConfig.newBuilder().setDisabled(true).build())))),
+            c -> first(c).fault(),
+            FaultPolicy.NONE),
+        row(
+            "FilterConfig that only enables the filter inherits the less specific fault",
+            config(
+                vh(
+                    route(cluster())
+                        .putTypedPerFilterConfig(
+                            FAULT,
+                            Any.pack(
+                                FilterConfig.newBuilder()
+                                    .setConfig(Any.getDefaultInstance())
+                                    .build())))),
             c -> String.valueOf(first(c).fault()),
             "null"),
+        row(
+            "an empty HTTPFault overrides with no fault instead of inheriting",
+            config(
+                vh(route(cluster())
+                        .putTypedPerFilterConfig(FAULT, httpFault(HTTPFault.newBuilder())))
+                    .putTypedPerFilterConfig(FAULT, httpFault(ABORT_503))),
+            c -> first(c).fault(),
+            FaultPolicy.NONE),
+        row(
+            "fault conditions: headers, upstream cluster, downstream nodes, max active faults",
+            config(
+                vh(
+                    route(cluster())
+                        .putTypedPerFilterConfig(
+                            FAULT,
+                            httpFault(
+                                ABORT_503
+                                    .clone()
+                                    .addHeaders(
+                                        HeaderMatcher.newBuilder()
+                                            .setName("X-Fault")
+                                            .setExactMatch("yes"))
+                                    .setUpstreamCluster("c")
+                                    .addDownstreamNodes("node-a")
+                                    .setMaxActiveFaults(UInt32Value.of(7)))))),
+            c -> first(c).fault(),
+            new FaultPolicy(
+                null,
+                new FaultPolicy.Abort(503, -1, 100_000),
+                List.of(
+                    new io.meshagent.model.route.HeaderMatcher(
+                        "x-fault",
+                        new io.meshagent.model.StringMatcher.Exact("yes", false),
+                        null,
+                        null,
+                        null,
+                        false,
+                        false)),
+                "c",
+                List.of("node-a"),
+                7L)),
+        row(
+            "route configuration fault",
+            config(vh(route(cluster()))).putTypedPerFilterConfig(FAULT, httpFault(ABORT_503)),
+            io.meshagent.model.route.RouteConfiguration::fault,
+            new FaultPolicy(null, new FaultPolicy.Abort(503, -1, 100_000))),
         row(
             "virtual host fault",
             config(vh(route(cluster())).putTypedPerFilterConfig(FAULT, httpFault(ABORT_503))),
@@ -512,7 +571,16 @@ class RoutePoliciesTest {
                                                 FaultDelay.HeaderDelay.getDefaultInstance())))))),
             ROUTE + ".typed_per_filter_config[" + FAULT + "].delay.header_delay: not supported"),
         Arguments.of(
-            "fault limited by headers",
+            "fault header matcher without a name",
+            config(
+                vh(
+                    route(cluster())
+                        .putTypedPerFilterConfig(
+                            FAULT,
+                            httpFault(ABORT_503.clone().addHeaders(HeaderMatcher.newBuilder()))))),
+            ROUTE + ".typed_per_filter_config[" + FAULT + "].headers[0].name: must not be empty"),
+        Arguments.of(
+            "fault response rate limit",
             config(
                 vh(
                     route(cluster())
@@ -521,8 +589,29 @@ class RoutePoliciesTest {
                             httpFault(
                                 ABORT_503
                                     .clone()
-                                    .addHeaders(HeaderMatcher.newBuilder().setName("x")))))),
-            ROUTE + ".typed_per_filter_config[" + FAULT + "].headers: not supported"),
+                                    .setResponseRateLimit(
+                                        io.envoyproxy.envoy.extensions.filters.common.fault.v3
+                                            .FaultRateLimit.getDefaultInstance()))))),
+            ROUTE + ".typed_per_filter_config[" + FAULT + "].response_rate_limit: not supported"),
+        Arguments.of(
+            "FilterConfig without config",
+            config(
+                vh(
+                    route(cluster())
+                        .putTypedPerFilterConfig(
+                            FAULT, Any.pack(FilterConfig.getDefaultInstance())))),
+            ROUTE
+                + ".typed_per_filter_config["
+                + FAULT
+                + "].config: required: an empty route/virtual host per filter configuration for "
+                + FAULT),
+        Arguments.of(
+            "per-route RBAC override at the route configuration level",
+            config(vh(route(cluster())))
+                .putTypedPerFilterConfig(
+                    "envoy.filters.http.rbac", Any.pack(TypedExtensionConfig.getDefaultInstance())),
+            "typed_per_filter_config[envoy.filters.http.rbac]: per-route overrides of"
+                + " envoy.filters.http.rbac are not supported"),
         Arguments.of(
             "abort status out of range",
             config(
