@@ -2,6 +2,8 @@ package io.meshagent.netty;
 
 import static java.util.Objects.requireNonNull;
 
+import io.opentelemetry.api.OpenTelemetry;
+
 /**
  * How the data plane runs. Immutable; start from {@link #defaults()}.
  *
@@ -11,9 +13,17 @@ import static java.util.Objects.requireNonNull;
  * @param hbonePort the port HBONE tunnels go to on an endpoint (15008 in Istio)
  * @param maxBodyBytes the largest request or response body held in memory
  * @param jdkTls use the JDK's TLS instead of BoringSSL
+ * @param accessLog write an access log line per request (logger {@code io.meshagent.accesslog})
+ * @param openTelemetry where client and server spans go; a no-op unless the app installs an SDK
  */
 public record DataPlaneOptions(
-    int eventLoopThreads, String inboundFallback, int hbonePort, int maxBodyBytes, boolean jdkTls) {
+    int eventLoopThreads,
+    String inboundFallback,
+    int hbonePort,
+    int maxBodyBytes,
+    boolean jdkTls,
+    boolean accessLog,
+    OpenTelemetry openTelemetry) {
   public DataPlaneOptions {
     if (eventLoopThreads < 1) {
       throw new IllegalArgumentException(
@@ -32,31 +42,56 @@ public record DataPlaneOptions(
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
     }
+    requireNonNull(openTelemetry, "openTelemetry");
   }
 
-  /** Event loops per core, STRICT fallback, HBONE on 15008, bodies up to 128 MiB, BoringSSL. */
+  /**
+   * Event loops per core, STRICT fallback, HBONE on 15008, bodies up to 128 MiB, BoringSSL, access
+   * log on, no tracing SDK.
+   */
   public static DataPlaneOptions defaults() {
     return new DataPlaneOptions(
-        Runtime.getRuntime().availableProcessors(), "STRICT", 15008, 128 << 20, false);
+        Runtime.getRuntime().availableProcessors(),
+        "STRICT",
+        15008,
+        128 << 20,
+        false,
+        true,
+        OpenTelemetry.noop());
   }
 
   public DataPlaneOptions withInboundFallback(String mode) {
-    return new DataPlaneOptions(eventLoopThreads, mode, hbonePort, maxBodyBytes, jdkTls);
+    return new DataPlaneOptions(
+        eventLoopThreads, mode, hbonePort, maxBodyBytes, jdkTls, accessLog, openTelemetry);
   }
 
   public DataPlaneOptions withHbonePort(int port) {
-    return new DataPlaneOptions(eventLoopThreads, inboundFallback, port, maxBodyBytes, jdkTls);
+    return new DataPlaneOptions(
+        eventLoopThreads, inboundFallback, port, maxBodyBytes, jdkTls, accessLog, openTelemetry);
   }
 
   public DataPlaneOptions withEventLoopThreads(int threads) {
-    return new DataPlaneOptions(threads, inboundFallback, hbonePort, maxBodyBytes, jdkTls);
+    return new DataPlaneOptions(
+        threads, inboundFallback, hbonePort, maxBodyBytes, jdkTls, accessLog, openTelemetry);
   }
 
   public DataPlaneOptions withMaxBodyBytes(int bytes) {
-    return new DataPlaneOptions(eventLoopThreads, inboundFallback, hbonePort, bytes, jdkTls);
+    return new DataPlaneOptions(
+        eventLoopThreads, inboundFallback, hbonePort, bytes, jdkTls, accessLog, openTelemetry);
   }
 
   public DataPlaneOptions withJdkTls(boolean jdk) {
-    return new DataPlaneOptions(eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdk);
+    return new DataPlaneOptions(
+        eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdk, accessLog, openTelemetry);
+  }
+
+  public DataPlaneOptions withAccessLog(boolean on) {
+    return new DataPlaneOptions(
+        eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdkTls, on, openTelemetry);
+  }
+
+  public DataPlaneOptions withOpenTelemetry(OpenTelemetry otel) {
+    return new DataPlaneOptions(
+        eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdkTls, accessLog, otel);
   }
 }

@@ -1,9 +1,15 @@
 package io.meshagent.netty;
 
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshagent.MeshAgent;
 import io.meshagent.core.identity.WorkloadCertificate;
 import io.meshagent.core.internal.agent.AgentInternals;
 import io.meshagent.core.internal.identity.IdentityManager;
+import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
+import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
+import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
+import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
+import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.core.internal.traffic.ClusterManager;
 import io.meshagent.core.internal.traffic.InboundMode;
 import io.meshagent.identity.SpiffeId;
@@ -12,6 +18,7 @@ import io.meshagent.netty.internal.hbone.HboneServer;
 import io.meshagent.netty.internal.inbound.Inbound;
 import io.meshagent.netty.internal.inbound.InboundServer;
 import io.meshagent.netty.internal.inbound.InboundService;
+import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.OutboundClient;
 import io.meshagent.netty.internal.outbound.UpstreamConnector;
 import io.meshagent.netty.internal.tls.TlsEngine;
@@ -30,6 +37,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The agent's data plane: what a sidecar does with traffic, in this process.
@@ -55,6 +64,7 @@ public final class MeshDataPlane implements AutoCloseable {
   private final ClusterManager clusters;
   private final OutboundClient client;
   private final Inbound inbound;
+  private final Telemetry telemetry;
   private final List<AutoCloseable> servers = new ArrayList<>();
 
   private MeshDataPlane(MeshAgent agent, DataPlaneOptions options) {
@@ -80,20 +90,57 @@ public final class MeshDataPlane implements AutoCloseable {
     this.hboneClient =
         new HboneClient(hboneTls, () -> source(identity), group, HboneClient.DEFAULT_IDLE);
     this.clusters = new ClusterManager(AgentInternals.control(agent), clock);
+    this.telemetry = telemetry(agent, identity, options);
     this.client =
         new OutboundClient(
             agent,
             clusters,
             new UpstreamConnector(meshTls, hboneClient, group, options.hbonePort()),
             group,
-            options.maxBodyBytes());
+            options.maxBodyBytes(),
+            telemetry);
     this.inbound =
         new Inbound(
             agent,
             meshTls,
             InboundMode.valueOf(options.inboundFallback()),
             group,
-            options.maxBodyBytes());
+            options.maxBodyBytes(),
+            telemetry);
+  }
+
+  private static Telemetry telemetry(
+      MeshAgent agent, IdentityManager identity, DataPlaneOptions options) {
+    Node node = AgentInternals.node(agent);
+    // Computed once the identity is known (its principal labels our side); the node never changes.
+    AtomicReference<LocalPeerMetadata> local = new AtomicReference<>();
+    Supplier<LocalPeerMetadata> supplier =
+        () -> {
+          LocalPeerMetadata m = local.get();
+          if (m != null) {
+            return m;
+          }
+          WorkloadCertificate c = identity.current();
+          m = LocalPeerMetadata.of(node, c == null ? null : c.id());
+          if (c != null) {
+            local.compareAndSet(null, m);
+          }
+          return m;
+        };
+    return new Telemetry(
+        IstioMetrics.create(),
+        supplier,
+        AccessLog.create(options.accessLog()),
+        RequestSpans.create(options.openTelemetry()),
+        TracePropagation.defaults());
+  }
+
+  /**
+   * Istio's standard metrics of this data plane ({@code istio_requests_total}, ...) in Prometheus
+   * text format.
+   */
+  public String prometheusText() {
+    return telemetry.prometheusText();
   }
 
   private static SpiffeId source(IdentityManager identity) {
@@ -189,6 +236,7 @@ public final class MeshDataPlane implements AutoCloseable {
     client.close();
     hboneClient.close();
     clusters.close();
+    telemetry.close();
     meshTls.close();
     hboneTls.close();
     tlsBuilder.shutdown();

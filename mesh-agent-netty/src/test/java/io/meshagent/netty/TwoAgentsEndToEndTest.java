@@ -26,6 +26,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -260,6 +261,89 @@ class TwoAgentsEndToEndTest {
         assertThat(r.header("www-authenticate")).startsWith("Bearer");
       }
     }
+  }
+
+  @Test
+  void istioMetricsFromBothReporters() throws Exception {
+    String source = "spiffe://" + PRODUCTPAGE_ID;
+    String destination = REVIEWS_ID.toString();
+    Map<String, String> http =
+        Map.of(
+            "source_workload", "productpage-v1",
+            "source_principal", source,
+            "destination_workload", "reviews-v1",
+            "destination_principal", destination,
+            "destination_service_name", "reviews",
+            "request_protocol", "http",
+            "response_code", "200");
+    double sourceBefore =
+        Metrics.value(
+            productpage.prometheusText(), "istio_requests_total", with(http, "reporter", "source"));
+    double destBefore =
+        Metrics.value(
+            reviews.prometheusText(),
+            "istio_requests_total",
+            with(http, "reporter", "destination"));
+
+    send(MeshHttpRequest.get("reviews:9080", "/metrics-probe"));
+    try (MeshSocket s =
+        client.connect("echo.default.svc.cluster.local", 9000).get(20, TimeUnit.SECONDS)) {
+      assertThat(roundTrip(s, 1000, 3)).isTrue();
+    }
+
+    String src = productpage.prometheusText();
+    String dst = reviews.prometheusText();
+    assertThat(
+            Metrics.value(
+                src,
+                "istio_requests_total",
+                with(http, "reporter", "source", "connection_security_policy", "unknown")))
+        .isEqualTo(sourceBefore + 1);
+    assertThat(
+            Metrics.value(
+                dst,
+                "istio_requests_total",
+                with(http, "reporter", "destination", "connection_security_policy", "mutual_tls")))
+        .isEqualTo(destBefore + 1);
+    assertThat(
+            Metrics.value(
+                src, "istio_request_duration_milliseconds_count", with(http, "reporter", "source")))
+        .isPositive();
+    assertThat(
+            Metrics.value(dst, "istio_response_bytes_count", with(http, "reporter", "destination")))
+        .isPositive();
+    Map<String, String> tcp =
+        Map.of(
+            "source_principal",
+            source,
+            "destination_principal",
+            destination,
+            "request_protocol",
+            "tcp");
+    assertThat(
+            Metrics.value(
+                src, "istio_tcp_connections_opened_total", with(tcp, "reporter", "source")))
+        .isPositive();
+    assertThat(
+            Metrics.value(
+                dst,
+                "istio_tcp_connections_opened_total",
+                with(tcp, "reporter", "destination", "connection_security_policy", "mutual_tls")))
+        .isPositive();
+    assertThat(Metrics.value(src, "istio_tcp_sent_bytes_total", with(tcp, "reporter", "source")))
+        .isGreaterThanOrEqualTo(1000);
+    assertThat(
+            Metrics.value(
+                dst, "istio_tcp_received_bytes_total", with(tcp, "reporter", "destination")))
+        .isGreaterThanOrEqualTo(1000);
+  }
+
+  static Map<String, String> with(Map<String, String> base, String... more) {
+    Map<String, String> m = new java.util.HashMap<>(base);
+    for (int i = 0; i < more.length; i += 2) {
+      m.put(more[i], more[i + 1]);
+    }
+    return m;
   }
 
   @Test

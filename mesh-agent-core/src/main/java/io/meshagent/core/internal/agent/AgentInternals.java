@@ -34,4 +34,17 @@ public final class AgentInternals {
     throw new IllegalArgumentException(
         "not a mesh-agent-core agent: " + agent.getClass().getName());
   }
+
+  /**
+   * The xDS node the agent presents (istiod's view of the workload: metadata, labels, locality).
+   *
+   * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
+   */
+  public static io.envoyproxy.envoy.config.core.v3.Node node(MeshAgent agent) {
+    if (agent instanceof CoreMeshAgent core) {
+      return core.node();
+    }
+    throw new IllegalArgumentException(
+        "not a mesh-agent-core agent: " + agent.getClass().getName());
+  }
 }

@@ -150,6 +150,11 @@ final class CoreMeshAgent implements MeshAgent {
     return context;
   }
 
+  /** The node this agent presents to the control plane. */
+  io.envoyproxy.envoy.config.core.v3.Node node() {
+    return IstioNodeFactory.build(config.node(), config.profile());
+  }
+
   @Override
   public MeshAgentConfig config() {
     return config;

@@ -9,6 +9,7 @@ import io.meshagent.core.internal.routing.RequestHeaders;
 import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
+import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.HttpMessages;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
@@ -53,6 +54,7 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final MeshHttpHandler handler;
   private final Connection connection;
   private final boolean http2;
+  private final Telemetry telemetry;
 
   /** What the requests of one connection share. */
   record Connection(
@@ -68,7 +70,9 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       @Nullable HttpConnectionManager hcm,
       MeshHttpHandler handler,
       Connection connection,
-      boolean http2) {
+      boolean http2,
+      Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.hcm = hcm;
     this.handler = handler;
     this.connection = connection;
@@ -86,13 +90,20 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     boolean keepAlive = http2 || HttpUtil.isKeepAlive(req);
-    MeshHttpRequest request;
+    MeshHttpRequest received;
     try {
-      request = toMesh(req);
+      received = toMesh(req);
     } catch (IllegalArgumentException e) {
       respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
       return;
     }
+    InboundContext context =
+        new InboundContext(
+            connection.peer(),
+            connection.sourceIp().getHostAddress() + ":" + connection.sourcePort(),
+            connection.transport());
+    Telemetry.Inbound t = telemetry.inbound(received, context);
+    MeshHttpRequest request = t.request();
     JwtDecision jwt = authenticate(request);
     if (jwt instanceof JwtDecision.Denied d) {
       log.info(
@@ -105,11 +116,13 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
           d.reason());
       respond(
           ctx,
-          MeshHttpResponse.of(d.status(), d.reason())
-              .withHeaders(
-                  List.of(
-                      new HttpHeader("content-type", "text/plain"),
-                      new HttpHeader("www-authenticate", d.wwwAuthenticate()))),
+          t.finish(
+              MeshHttpResponse.of(d.status(), d.reason())
+                  .withHeaders(
+                      List.of(
+                          new HttpHeader("content-type", "text/plain"),
+                          new HttpHeader("www-authenticate", d.wwwAuthenticate()))),
+              ""),
           keepAlive);
       return;
     }
@@ -133,14 +146,9 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
           connection.sourceIp().getHostAddress(),
           connection.peer(),
           denied);
-      respond(ctx, MeshHttpResponse.of(403, "RBAC: access denied"), keepAlive);
+      respond(ctx, t.finish(MeshHttpResponse.of(403, "RBAC: access denied"), ""), keepAlive);
       return;
     }
-    InboundContext context =
-        new InboundContext(
-            connection.peer(),
-            connection.sourceIp().getHostAddress() + ":" + connection.sourcePort(),
-            connection.transport());
     MeshHttpRequest admitted = request;
     CompletableFuture<MeshHttpResponse> answer;
     try {
@@ -155,9 +163,12 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
                     () -> {
                       if (err != null || resp == null) {
                         log.warn("handler for {} failed", admitted, err);
-                        respond(ctx, MeshHttpResponse.of(500, "handler failed"), keepAlive);
+                        respond(
+                            ctx,
+                            t.finish(MeshHttpResponse.of(500, "handler failed"), ""),
+                            keepAlive);
                       } else {
-                        respond(ctx, resp, keepAlive);
+                        respond(ctx, t.finish(resp, ""), keepAlive);
                       }
                     }));
   }

@@ -3,6 +3,7 @@ package io.meshagent.netty.internal.inbound;
 import io.meshagent.MeshAgent;
 import io.meshagent.core.internal.traffic.InboundMode;
 import io.meshagent.netty.internal.hbone.HboneServer;
+import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.WorkloadTls;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -19,10 +20,16 @@ public final class Inbound {
   private final Map<Integer, InboundService> services = new ConcurrentHashMap<>();
 
   public Inbound(
-      MeshAgent agent, WorkloadTls tls, InboundMode fallback, EventLoopGroup group, int maxBody) {
+      MeshAgent agent,
+      WorkloadTls tls,
+      InboundMode fallback,
+      EventLoopGroup group,
+      int maxBody,
+      Telemetry telemetry) {
     this.group = group;
     this.pipelines =
-        new InboundPipelines(agent, tls, fallback, new AppForwarder(group, maxBody), maxBody);
+        new InboundPipelines(
+            agent, tls, fallback, new AppForwarder(group, maxBody), maxBody, telemetry);
   }
 
   /**

@@ -5,12 +5,16 @@ import io.meshagent.core.internal.authz.Authorizer;
 import io.meshagent.core.internal.authz.AuthzDecision;
 import io.meshagent.core.internal.authz.AuthzRequest;
 import io.meshagent.core.internal.listener.ConnectionInfo;
+import io.meshagent.core.internal.telemetry.metrics.Reporter;
+import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.traffic.InboundMode;
 import io.meshagent.core.internal.traffic.InboundPlan;
 import io.meshagent.core.internal.traffic.InboundPlanner;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.NetworkRbac;
 import io.meshagent.netty.internal.hbone.Relay;
+import io.meshagent.netty.internal.observe.ByteCounter;
+import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.netty.internal.tls.WorkloadTls;
@@ -52,9 +56,16 @@ final class InboundPipelines {
   private final InboundMode fallback;
   private final AppForwarder forwarder;
   private final int maxBody;
+  private final Telemetry telemetry;
 
   InboundPipelines(
-      MeshAgent agent, WorkloadTls tls, InboundMode fallback, AppForwarder forwarder, int maxBody) {
+      MeshAgent agent,
+      WorkloadTls tls,
+      InboundMode fallback,
+      AppForwarder forwarder,
+      int maxBody,
+      Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.agent = agent;
     this.tls = tls;
     this.fallback = fallback;
@@ -197,7 +208,7 @@ final class InboundPipelines {
                             .addLast(
                                 new Http2StreamFrameToHttpObjectCodec(true),
                                 new HttpObjectAggregator(maxBody),
-                                new HttpInbound(a.hcm(), handler, conn, true));
+                                new HttpInbound(a.hcm(), handler, conn, true, telemetry));
                       }
                     }));
       } else {
@@ -205,10 +216,18 @@ final class InboundPipelines {
             .addLast(
                 new HttpServerCodec(),
                 new HttpObjectAggregator(maxBody),
-                new HttpInbound(a.hcm(), handler, conn, false));
+                new HttpInbound(a.hcm(), handler, conn, false, telemetry));
       }
       return;
     }
+    TcpConnectionMetrics m =
+        telemetry.tcp(
+            Reporter.DESTINATION,
+            peer,
+            "inbound|" + service.servicePort() + "||",
+            ""); // the service is not known from a TCP connection
+    ch.pipeline().addLast(new ByteCounter(m));
+    ch.closeFuture().addListener(x -> m.recordClose());
     relay(ch, service.app(), peer, service);
   }
 

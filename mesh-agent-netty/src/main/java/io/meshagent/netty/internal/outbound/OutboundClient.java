@@ -21,6 +21,7 @@ import io.meshagent.model.cluster.RoutingPriority;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.RetryPolicy;
+import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
@@ -55,18 +56,21 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
   private final HttpUpstreamPool pool;
   private final TcpConnector tcp;
   private final EventLoopGroup group;
+  private final Telemetry telemetry;
 
   public OutboundClient(
       MeshAgent agent,
       ClusterManager clusters,
       UpstreamConnector connector,
       EventLoopGroup group,
-      int maxBody) {
+      int maxBody,
+      Telemetry telemetry) {
     this.agent = agent;
     this.clusters = clusters;
     this.pool = new HttpUpstreamPool(connector, maxBody);
-    this.tcp = new TcpConnector(agent, clusters, connector);
+    this.tcp = new TcpConnector(agent, clusters, connector, telemetry);
     this.group = group;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -82,6 +86,11 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
+    Telemetry.Outbound t = telemetry.outbound(request, "");
+    return route(t.request(), d).thenApply(t::finish);
+  }
+
+  private CompletableFuture<MeshHttpResponse> route(MeshHttpRequest request, Destination d) {
     MeshSnapshot snapshot = agent.snapshot();
     RequestHeaders headers = requestHeaders(request);
     long draw = ThreadLocalRandom.current().nextLong(1_000_000);

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.tls.PeerIdentity;
@@ -42,7 +43,10 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
     this.upstream = upstream;
   }
 
-  MeshSocket socket(Channel ch) {
+  private volatile @Nullable TcpConnectionMetrics metrics;
+
+  MeshSocket socket(Channel ch, TcpConnectionMetrics m) {
+    metrics = m;
     channel = ch;
     ch.read();
     return new Socket(ch);
@@ -56,6 +60,10 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
       buf.release();
       queued.addAndGet(bytes.length);
       queue.add(bytes);
+      TcpConnectionMetrics m = metrics;
+      if (m != null) {
+        m.recordBytes(0, bytes.length);
+      }
     } else {
       ReferenceCountUtil.release(msg);
     }
@@ -219,6 +227,10 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
           throw new IOException("connection to " + upstream + " is closed");
         }
         await(ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len)));
+        TcpConnectionMetrics m = metrics;
+        if (m != null) {
+          m.recordBytes(len, 0);
+        }
       }
 
       @Override

@@ -3,6 +3,8 @@ package io.meshagent.netty.internal.outbound;
 import io.meshagent.MeshAgent;
 import io.meshagent.core.internal.circuitbreaker.Admission;
 import io.meshagent.core.internal.outlier.Result;
+import io.meshagent.core.internal.telemetry.metrics.Reporter;
+import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.traffic.ClusterManager;
 import io.meshagent.core.internal.traffic.Destination;
 import io.meshagent.core.internal.traffic.HttpPlan;
@@ -10,6 +12,8 @@ import io.meshagent.core.internal.traffic.NoUpstreamException;
 import io.meshagent.core.internal.traffic.OutboundPlanner;
 import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.model.cluster.RoutingPriority;
+import io.meshagent.netty.internal.observe.Telemetry;
+import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.traffic.MeshSocket;
 import java.io.IOException;
@@ -25,11 +29,14 @@ final class TcpConnector {
   private final MeshAgent agent;
   private final ClusterManager clusters;
   private final UpstreamConnector connector;
+  private final Telemetry telemetry;
 
-  TcpConnector(MeshAgent agent, ClusterManager clusters, UpstreamConnector connector) {
+  TcpConnector(
+      MeshAgent agent, ClusterManager clusters, UpstreamConnector connector, Telemetry telemetry) {
     this.agent = agent;
     this.clusters = clusters;
     this.connector = connector;
+    this.telemetry = telemetry;
   }
 
   CompletableFuture<MeshSocket> connect(Destination d) {
@@ -66,8 +73,19 @@ final class TcpConnector {
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
               }
               u.finished(Result.LocalOrigin.CONNECT_SUCCESS);
-              ch.closeFuture().addListener(x -> permit.close());
-              return bridge.socket(ch);
+              TcpConnectionMetrics m =
+                  telemetry.tcp(
+                      Reporter.SOURCE,
+                      ch.attr(PeerIdentity.PEER).get(),
+                      u.cluster().name(),
+                      d.authority());
+              ch.closeFuture()
+                  .addListener(
+                      x -> {
+                        permit.close();
+                        m.recordClose();
+                      });
+              return bridge.socket(ch, m);
             });
   }
 }

@@ -1,0 +1,395 @@
+package io.meshagent.netty.internal.observe;
+
+import io.meshagent.core.internal.telemetry.WorkloadMetadata;
+import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
+import io.meshagent.core.internal.telemetry.accesslog.AccessLogEntry;
+import io.meshagent.core.internal.telemetry.metrics.ConnectionRecord;
+import io.meshagent.core.internal.telemetry.metrics.DestinationService;
+import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
+import io.meshagent.core.internal.telemetry.metrics.Reporter;
+import io.meshagent.core.internal.telemetry.metrics.RequestProtocol;
+import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
+import io.meshagent.core.internal.telemetry.metrics.SecurityPolicy;
+import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
+import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
+import io.meshagent.core.internal.telemetry.peer.PeerBaggage;
+import io.meshagent.core.internal.telemetry.peer.PeerMetadataHeaders;
+import io.meshagent.core.internal.telemetry.tracing.RequestSpan;
+import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
+import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
+import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.traffic.HttpHeader;
+import io.meshagent.traffic.HttpProtocol;
+import io.meshagent.traffic.InboundContext;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Telemetry for the requests and connections of one data plane, as a sidecar's {@code istio.stats}
+ * and metadata-exchange filters, access log and tracer produce it: outbound requests carry this
+ * workload's peer metadata and trace context and are recorded with {@code reporter="source"};
+ * inbound requests are read for the caller's metadata (stripped before the app sees them), answered
+ * with ours, and recorded with {@code reporter="destination"}. Recording takes no lock.
+ */
+public final class Telemetry implements AutoCloseable {
+  /** Headers that carry peer metadata between proxies; never shown to the app. */
+  private static final Set<String> PEER_HEADERS =
+      Set.of(PeerMetadataHeaders.METADATA, PeerMetadataHeaders.METADATA_ID);
+
+  private final IstioMetrics metrics;
+  private final Supplier<LocalPeerMetadata> local;
+  private final AccessLog accessLog;
+  private final RequestSpans spans;
+  private final TracePropagation propagation;
+
+  public Telemetry(
+      IstioMetrics metrics,
+      Supplier<LocalPeerMetadata> local,
+      AccessLog accessLog,
+      RequestSpans spans,
+      TracePropagation propagation) {
+    this.metrics = metrics;
+    this.local = local;
+    this.accessLog = accessLog;
+    this.spans = spans;
+    this.propagation = propagation;
+  }
+
+  /** The metrics in Prometheus text format. */
+  public String prometheusText() {
+    return metrics.prometheusText();
+  }
+
+  /** An outbound request in flight. */
+  public final class Outbound {
+    private final long startNanos = System.nanoTime();
+    private final Instant start = Instant.now();
+    private final MeshHttpRequest request;
+    private final RequestSpan span;
+
+    private Outbound(MeshHttpRequest request, RequestSpan span) {
+      this.request = request;
+      this.span = span;
+    }
+
+    /** The request as it goes upstream: with peer metadata and trace context. */
+    public MeshHttpRequest request() {
+      return request;
+    }
+
+    /** Records the result; returns the response without the peer's metadata headers. */
+    public MeshHttpResponse finish(MeshHttpResponse r) {
+      long nanos = System.nanoTime() - startNanos;
+      WorkloadMetadata peer = peerOf(r.header(PeerMetadataHeaders.METADATA), r.peer());
+      String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
+      metrics.recordRequest(
+          new RequestRecord(
+              Reporter.SOURCE,
+              local.get().workload(),
+              peer,
+              service(r.upstreamCluster(), request.authority()),
+              protocol(request),
+              r.status(),
+              grpcStatus(r),
+              flags,
+              // Istio's source reporter does not know the connection's policy.
+              SecurityPolicy.UNKNOWN,
+              nanos,
+              size(request.headers(), request.bodyLength()),
+              size(r.headers(), r.bodyLength())));
+      span.end(r.status(), r.responseFlags().isEmpty() ? null : r.responseFlags());
+      log(
+          request,
+          r.status(),
+          flags,
+          nanos,
+          r.upstreamHost(),
+          r.upstreamCluster(),
+          null,
+          start,
+          size(request.headers(), request.bodyLength()),
+          size(r.headers(), r.bodyLength()));
+      return r.withHeaders(withoutPeerHeaders(r.headers()));
+    }
+  }
+
+  /** Starts an outbound request: a client span, trace context and our peer metadata added. */
+  public Outbound outbound(MeshHttpRequest request, String cluster) {
+    RequestSpan span =
+        spans.startClient(
+            Context.current(),
+            new SpanRequest(
+                request.authority(),
+                request.method(),
+                request.authority(),
+                request.path(),
+                protocolName(request),
+                request.header("x-request-id"),
+                cluster));
+    LocalPeerMetadata me = local.get();
+    List<HttpHeader> headers = new ArrayList<>(withoutPeerHeaders(request.headers()));
+    headers.add(new HttpHeader(PeerMetadataHeaders.METADATA_ID, me.metadataId()));
+    headers.add(new HttpHeader(PeerMetadataHeaders.METADATA, me.metadata()));
+    propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
+    return new Outbound(request.toBuilder().headers(headers).build(), span);
+  }
+
+  /** An inbound request being served. */
+  public final class Inbound {
+    private final long startNanos = System.nanoTime();
+    private final Instant start = Instant.now();
+    private final MeshHttpRequest original;
+    private final MeshHttpRequest request;
+    private final WorkloadMetadata peer;
+    private final InboundContext context;
+    private final RequestSpan span;
+
+    private Inbound(
+        MeshHttpRequest original,
+        MeshHttpRequest request,
+        WorkloadMetadata peer,
+        InboundContext context,
+        RequestSpan span) {
+      this.original = original;
+      this.request = request;
+      this.peer = peer;
+      this.context = context;
+      this.span = span;
+    }
+
+    /** The request as the app sees it: without the peer's metadata headers. */
+    public MeshHttpRequest request() {
+      return request;
+    }
+
+    /** Records the answer; returns it with our peer metadata for the caller. */
+    public MeshHttpResponse finish(MeshHttpResponse r, String flags) {
+      long nanos = System.nanoTime() - startNanos;
+      metrics.recordRequest(
+          new RequestRecord(
+              Reporter.DESTINATION,
+              peer,
+              local.get().workload(),
+              service("", original.authority()),
+              protocol(original),
+              r.status(),
+              grpcStatus(r),
+              flags.isEmpty() ? "-" : flags,
+              context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
+              nanos,
+              size(original.headers(), original.bodyLength()),
+              size(r.headers(), r.bodyLength())));
+      span.end(r.status(), flags.isEmpty() ? null : flags);
+      log(
+          original,
+          r.status(),
+          flags.isEmpty() ? "-" : flags,
+          nanos,
+          null,
+          null,
+          context.sourceAddress(),
+          start,
+          size(original.headers(), original.bodyLength()),
+          size(r.headers(), r.bodyLength()));
+      LocalPeerMetadata me = local.get();
+      List<HttpHeader> headers = new ArrayList<>(withoutPeerHeaders(r.headers()));
+      headers.add(new HttpHeader(PeerMetadataHeaders.METADATA_ID, me.metadataId()));
+      headers.add(new HttpHeader(PeerMetadataHeaders.METADATA, me.metadata()));
+      return r.withHeaders(headers);
+    }
+  }
+
+  /** Starts serving an inbound request: the caller's metadata read, a server span started. */
+  public Inbound inbound(MeshHttpRequest request, InboundContext context) {
+    WorkloadMetadata peer = peerOf(request.header(PeerMetadataHeaders.METADATA), context.peer());
+    if (request.header(PeerMetadataHeaders.METADATA) == null
+        && request.header(PeerBaggage.HEADER) != null) {
+      WorkloadMetadata fromBaggage = PeerBaggage.decode(request.header(PeerBaggage.HEADER));
+      peer = context.peer() != null ? fromBaggage.withPrincipal(context.peer()) : fromBaggage;
+    }
+    Context parent = propagation.extract(Context.root(), request, GETTER);
+    RequestSpan span =
+        spans.startServer(
+            parent,
+            new SpanRequest(
+                request.authority(),
+                request.method(),
+                request.authority(),
+                request.path(),
+                protocolName(request),
+                request.header("x-request-id"),
+                null));
+    MeshHttpRequest stripped =
+        request.toBuilder().headers(withoutPeerHeaders(request.headers())).build();
+    return new Inbound(request, stripped, peer, context, span);
+  }
+
+  /**
+   * The metrics of a TCP connection (or tunnel) with a peer known by its certificate.
+   *
+   * @param reporter {@code SOURCE} for outbound, {@code DESTINATION} for inbound
+   */
+  public TcpConnectionMetrics tcp(
+      Reporter reporter, @Nullable SpiffeId peer, String cluster, String host) {
+    WorkloadMetadata other =
+        peer == null ? WorkloadMetadata.UNKNOWN : WorkloadMetadata.UNKNOWN.withPrincipal(peer);
+    WorkloadMetadata me = local.get().workload();
+    boolean source = reporter == Reporter.SOURCE;
+    TcpConnectionMetrics m =
+        metrics.tcpConnection(
+            new ConnectionRecord(
+                reporter,
+                source ? me : other,
+                source ? other : me,
+                service(cluster, host),
+                "-",
+                source
+                    ? SecurityPolicy.UNKNOWN
+                    : peer != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE));
+    m.recordOpen();
+    return m;
+  }
+
+  private static final TextMapGetter<MeshHttpRequest> GETTER =
+      new TextMapGetter<>() {
+        @Override
+        @SuppressWarnings(
+            "deprecation") // still abstract in the API; propagators here never call it
+        public Iterable<String> keys(MeshHttpRequest carrier) {
+          return carrier.headers().stream().map(HttpHeader::name).toList();
+        }
+
+        @Override
+        public @Nullable String get(@Nullable MeshHttpRequest carrier, String key) {
+          return carrier == null ? null : carrier.header(key);
+        }
+      };
+
+  private static void replace(@Nullable List<HttpHeader> headers, String name, String value) {
+    if (headers != null) {
+      String n = name.toLowerCase(java.util.Locale.ROOT);
+      headers.removeIf(h -> h.name().equals(n));
+      headers.add(new HttpHeader(n, value));
+    }
+  }
+
+  private static WorkloadMetadata peerOf(
+      @Nullable String metadataHeader, @Nullable SpiffeId principal) {
+    WorkloadMetadata m = metadataHeader == null ? null : PeerMetadataHeaders.decode(metadataHeader);
+    if (m == null) {
+      m = WorkloadMetadata.UNKNOWN;
+    }
+    return principal == null ? m : m.withPrincipal(principal);
+  }
+
+  private static List<HttpHeader> withoutPeerHeaders(List<HttpHeader> headers) {
+    boolean any = false;
+    for (HttpHeader h : headers) {
+      any |= PEER_HEADERS.contains(h.name());
+    }
+    if (!any) {
+      return headers;
+    }
+    List<HttpHeader> out = new ArrayList<>(headers.size());
+    for (HttpHeader h : headers) {
+      if (!PEER_HEADERS.contains(h.name())) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The service: the FQDN of an {@code outbound|port|subset|host} cluster, else the authority's
+   * host.
+   */
+  static DestinationService service(String cluster, String authority) {
+    if (cluster.startsWith("outbound|") || cluster.startsWith("inbound|")) {
+      String host = cluster.substring(cluster.lastIndexOf('|') + 1);
+      if (!host.isEmpty()) {
+        return DestinationService.ofHost(host);
+      }
+    }
+    int colon = authority.lastIndexOf(':');
+    String host =
+        colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
+    return host.isEmpty() ? DestinationService.UNKNOWN : DestinationService.ofHost(host);
+  }
+
+  private static RequestProtocol protocol(MeshHttpRequest r) {
+    String ct = r.header("content-type");
+    return ct != null && ct.startsWith("application/grpc")
+        ? RequestProtocol.GRPC
+        : RequestProtocol.HTTP;
+  }
+
+  private static String protocolName(MeshHttpRequest r) {
+    return r.protocol() == HttpProtocol.HTTP_2 ? "HTTP/2" : "HTTP/1.1";
+  }
+
+  private static int grpcStatus(MeshHttpResponse r) {
+    String s = r.header("grpc-status");
+    if (s == null) {
+      return -1;
+    }
+    try {
+      int code = Integer.parseInt(s.trim());
+      return code >= 0 ? code : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Bytes on the wire, approximately as HTTP/1.1 frames them: headers plus body. */
+  private static long size(List<HttpHeader> headers, int body) {
+    long n = body;
+    for (HttpHeader h : headers) {
+      n += h.name().length() + h.value().length() + 4;
+    }
+    return n;
+  }
+
+  private void log(
+      MeshHttpRequest r,
+      int status,
+      String flags,
+      long nanos,
+      @Nullable String upstreamHost,
+      @Nullable String cluster,
+      @Nullable String downstreamRemote,
+      Instant start,
+      long received,
+      long sent) {
+    if (!accessLog.isEnabled()) {
+      return;
+    }
+    accessLog.log(
+        AccessLogEntry.builder(start)
+            .request(r.method(), r.path(), protocolName(r))
+            .response(status, flags, null)
+            .bytes(received, sent)
+            .durationMillis(nanos / 1_000_000)
+            .headers(
+                r.header("x-forwarded-for"),
+                r.header("user-agent"),
+                r.header("x-request-id"),
+                r.authority())
+            .upstream(upstreamHost, cluster, null)
+            .downstream(null, downstreamRemote, null)
+            .build());
+  }
+
+  @Override
+  public void close() {
+    metrics.close();
+  }
+}
