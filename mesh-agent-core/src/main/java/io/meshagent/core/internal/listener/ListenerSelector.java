@@ -27,7 +27,24 @@ public final class ListenerSelector {
 
   /** The listener for {@code ip:port}, or null when there is none (not even virtualOutbound). */
   public static @Nullable Listener select(MeshSnapshot snapshot, String ip, int port) {
-    return index(snapshot.listeners()).select(ip, port);
+    return index(snapshot).select(ip, port);
+  }
+
+  /**
+   * The index of a snapshot's listeners, cached by the snapshot: {@code listeners()} is a new view
+   * on each call, so it cannot be the key.
+   */
+  static Index index(MeshSnapshot snapshot) {
+    int slot = System.identityHashCode(snapshot) & (SLOTS - 1);
+    Index cached = CACHE.get(slot);
+    if (cached != null && cached.owner == snapshot) {
+      return cached;
+    }
+    Map<String, Listener> listeners = snapshot.listeners();
+    Index built = new Index(listeners, listeners.values());
+    built.owner = snapshot;
+    CACHE.set(slot, built);
+    return built;
   }
 
   /** The api listener named {@code hostPort} (grpc profile), or null. */
@@ -50,6 +67,10 @@ public final class ListenerSelector {
   /** Listeners by bound address, and the original-destination catch-all. */
   static final class Index {
     final Map<String, Listener> source;
+
+    /** The snapshot this index was built for, when built by {@link #index(MeshSnapshot)}. */
+    @Nullable Object owner;
+
     private final Map<String, Listener> exact = new HashMap<>();
     private final Map<Integer, Listener> wildcard4 = new HashMap<>();
     private final Map<Integer, Listener> wildcard6 = new HashMap<>();

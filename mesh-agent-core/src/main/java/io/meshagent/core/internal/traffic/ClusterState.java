@@ -92,7 +92,8 @@ public final class ClusterState {
   }
 
   private Built current(Cluster cluster, @Nullable ClusterLoadAssignment cla) {
-    OutlierDetector od = outlier;
+    OutlierDetector before = outlier;
+    OutlierDetector od = before;
     Set<String> ejected = od == null ? Set.of() : od.ejected();
     Built b = built;
     if (b != null && b.cluster() == cluster && b.assignment() == cla && b.ejected() == ejected) {
@@ -108,7 +109,13 @@ public final class ClusterState {
     if (source == null) {
       source = new ClusterLoadAssignment(name, List.of(), 140);
     }
-    if (od != null && (b == null || b.assignment() != cla)) {
+    // A new detector (a CDS update changed the policy) starts with no hosts; inline endpoints
+    // change with the cluster, not the assignment.
+    boolean hostsChanged =
+        b == null
+            || b.assignment() != cla
+            || (cla == null && b.cluster().loadAssignment() != cluster.loadAssignment());
+    if (od != null && (hostsChanged || od != before)) {
       manager.updateHosts(od, keys(source));
     }
     EndpointSet set =

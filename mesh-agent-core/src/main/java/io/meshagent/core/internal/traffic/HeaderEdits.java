@@ -4,8 +4,9 @@ import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.HeaderToAdd;
 import io.meshagent.traffic.HttpHeader;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * Applies a route decision's header operations to a header list, level by level in the order the
@@ -47,31 +48,40 @@ public final class HeaderEdits {
         out.add(h);
       }
     }
+    // As Envoy's HeaderParser: conditions see the headers after the level's removals and before
+    // its additions; all overwrites are applied, then all appends.
+    Set<String> present = new HashSet<>();
+    for (HttpHeader h : out) {
+      present.add(h.name());
+    }
+    List<HttpHeader> overwrites = new ArrayList<>();
+    List<HttpHeader> appends = new ArrayList<>();
     for (HeaderToAdd a : add) {
-      String name = a.name().toLowerCase(Locale.ROOT);
       if (a.value().isEmpty() && !a.keepEmptyValue()) {
         continue;
       }
-      boolean present = out.stream().anyMatch(h -> h.name().equals(name));
+      HttpHeader h = new HttpHeader(a.name(), a.value());
+      boolean exists = present.contains(h.name());
       switch (a.action()) {
-        case APPEND_IF_EXISTS_OR_ADD -> out.add(new HttpHeader(name, a.value()));
+        case APPEND_IF_EXISTS_OR_ADD -> appends.add(h);
         case ADD_IF_ABSENT -> {
-          if (!present) {
-            out.add(new HttpHeader(name, a.value()));
+          if (!exists) {
+            appends.add(h);
           }
         }
-        case OVERWRITE_IF_EXISTS_OR_ADD -> {
-          out.removeIf(h -> h.name().equals(name));
-          out.add(new HttpHeader(name, a.value()));
-        }
+        case OVERWRITE_IF_EXISTS_OR_ADD -> overwrites.add(h);
         case OVERWRITE_IF_EXISTS -> {
-          if (present) {
-            out.removeIf(h -> h.name().equals(name));
-            out.add(new HttpHeader(name, a.value()));
+          if (exists) {
+            overwrites.add(h);
           }
         }
       }
     }
+    for (HttpHeader h : overwrites) {
+      out.removeIf(x -> x.name().equals(h.name()));
+      out.add(h);
+    }
+    out.addAll(appends);
     return out;
   }
 }

@@ -48,8 +48,13 @@ public final class OutboundPlanner {
     }
     String ip = d.hostIsIp() ? d.host() : "0.0.0.0";
     Listener listener = ListenerSelector.select(snapshot, ip, d.port());
-    if (listener == null) {
-      return tcpByName(snapshot, d, "no listener for " + d);
+    if (listener == null || (!d.hostIsIp() && listener.useOriginalDst())) {
+      // No listener of the port for a name: a TCP service, whose listener istiod binds to its VIP.
+      // Its cluster, if there is one, rather than virtualOutbound's passthrough.
+      HttpPlan byName = tcpByName(snapshot, d, "no listener for " + d);
+      if (listener == null || byName instanceof HttpPlan.Tcp) {
+        return byName;
+      }
     }
     ConnectionInfo c = ConnectionInfo.plaintext(ip, d.port(), List.of(http2 ? "h2c" : "http/1.1"));
     FilterChain chain = FilterChainSelector.select(listener, c);

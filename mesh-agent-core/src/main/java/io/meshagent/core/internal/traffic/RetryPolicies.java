@@ -19,6 +19,11 @@ public final class RetryPolicies {
     CONNECT_FAILURE,
     /** The connection or stream broke before the response. */
     RESET,
+    /**
+     * The upstream refused the stream (HTTP/2 {@code REFUSED_STREAM}): it did not process the
+     * request, so retrying is safe.
+     */
+    REFUSED_STREAM,
     /** The per-try timeout fired. */
     PER_TRY_TIMEOUT
   }
@@ -27,20 +32,18 @@ public final class RetryPolicies {
    * Whether {@code policy} retries an attempt that ended so (with {@code status} for responses).
    */
   public static boolean retriable(RetryPolicy policy, Outcome outcome, int status) {
+    // Envoy's wouldRetryFromReset: every non-response (a per-try timeout is a local reset) is a
+    // reset, which 5xx, gateway-error and reset retry; the others retry only their own kind.
+    boolean reset = outcome != Outcome.RESPONSE;
     for (String on : policy.retryOn()) {
       boolean hit =
           switch (on.trim()) {
-            case "5xx" ->
-                outcome != Outcome.RESPONSE
-                    || status >= 500; // Envoy's 5xx includes resets and connect failures
-            case "gateway-error" ->
-                outcome != Outcome.RESPONSE
-                    ? outcome != Outcome.RESET
-                    : status == 502 || status == 503 || status == 504;
+            case "5xx" -> reset || status >= 500;
+            case "gateway-error" -> reset || status == 502 || status == 503 || status == 504;
+            case "reset" -> reset;
+            case "reset-before-request" -> outcome == Outcome.CONNECT_FAILURE;
             case "connect-failure" -> outcome == Outcome.CONNECT_FAILURE;
-            case "reset", "reset-before-request" ->
-                outcome == Outcome.RESET || outcome == Outcome.CONNECT_FAILURE;
-            case "refused-stream" -> outcome == Outcome.RESET;
+            case "refused-stream" -> outcome == Outcome.REFUSED_STREAM;
             case "retriable-4xx" -> outcome == Outcome.RESPONSE && status == 409;
             case "retriable-status-codes" ->
                 outcome == Outcome.RESPONSE && policy.retriableStatusCodes().contains(status);
@@ -50,8 +53,7 @@ public final class RetryPolicies {
         return true;
       }
     }
-    // A per-try timeout is retried whenever the policy retries anything (Envoy).
-    return outcome == Outcome.PER_TRY_TIMEOUT && !policy.retryOn().isEmpty();
+    return false;
   }
 
   /**

@@ -43,12 +43,14 @@ final class Inspector extends ByteToMessageDecoder {
       return;
     }
     List<String> alpn;
-    if (in.getByte(in.readerIndex()) == 'P') {
-      if (in.readableBytes() < H2_PREFACE.length) {
-        return;
+    int preface = Math.min(in.readableBytes(), H2_PREFACE.length);
+    if (startsWith(in, H2_PREFACE, preface)) {
+      if (preface < H2_PREFACE.length) {
+        return; // the h2c preface so far: wait for the rest
       }
-      alpn = startsWith(in, H2_PREFACE) ? List.of("h2c") : List.of();
+      alpn = List.of("h2c");
     } else {
+      // An HTTP/1.x method, POST, PUT and PATCH included (they share the preface's first byte).
       int n = Math.min(in.readableBytes(), MAX_METHOD + 1);
       int i = 0;
       while (i < n && Character.isUpperCase(in.getByte(in.readerIndex() + i))) {
@@ -65,8 +67,8 @@ final class Inspector extends ByteToMessageDecoder {
     done(ctx, "raw_buffer", null, alpn);
   }
 
-  private static boolean startsWith(ByteBuf in, byte[] prefix) {
-    for (int i = 0; i < prefix.length; i++) {
+  private static boolean startsWith(ByteBuf in, byte[] prefix, int length) {
+    for (int i = 0; i < length; i++) {
       if (in.getByte(in.readerIndex() + i) != prefix[i]) {
         return false;
       }
