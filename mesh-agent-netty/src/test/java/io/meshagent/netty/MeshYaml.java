@@ -106,6 +106,27 @@ final class MeshYaml {
             + "] }] }");
   }
 
+  /**
+   * istiod's HBONE endpoint (ENABLE_HBONE): the {@code connect_originate} internal address whose id
+   * is the CONNECT authority, with the tunnel's next hop ({@code <ip>:15008} of the pod, or of its
+   * waypoint) in {@code envoy.filters.listener.original_dst} metadata.
+   */
+  MeshYaml hboneEndpoint(String cluster, String authority, String nextHop) {
+    return add(
+        "{ \"@type\": \"type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\","
+            + " \"cluster_name\": \""
+            + cluster
+            + "\", \"endpoints\": [{ \"lb_endpoints\": [{ \"endpoint\": { \"address\": {"
+            + " \"envoy_internal_address\": { \"server_listener_name\": \"connect_originate\","
+            + " \"endpoint_id\": \""
+            + authority
+            + "\" } } }, \"metadata\": { \"filter_metadata\": {"
+            + " \"envoy.transport_socket_match\": { \"tunnel\": \"http\" },"
+            + " \"envoy.filters.listener.original_dst\": { \"local\": \""
+            + nextHop
+            + "\" } } } }] }] }");
+  }
+
   private static final String ROUTER =
       "{ \"name\": \"envoy.filters.http.router\", \"typed_config\": { \"@type\":"
           + " \"type.googleapis.com/envoy.extensions.filters.http.router.v3.Router\" } }";

@@ -90,7 +90,6 @@ class TwoAgentsEndToEndTest {
     InetSocketAddress hbone = reviews.startHbone(new InetSocketAddress(REVIEWS_IP, 0));
 
     String mtls = "\"tlsMode\": \"istio\"";
-    String tunnel = "\"tunnel\": \"http\"";
     String san = "spiffe://" + REVIEWS_ID.toString().substring("spiffe://".length());
     String retry =
         ", \"retry_policy\": { \"retry_on\": \"connect-failure,5xx\", \"num_retries\": 2,"
@@ -110,7 +109,7 @@ class TwoAgentsEndToEndTest {
             .cluster(REVIEWS, san, "")
             .endpoints(REVIEWS, mtls, REVIEWS_IP + ":" + http.getPort())
             .cluster(REVIEWS_HBONE, san, "")
-            .endpoints(REVIEWS_HBONE, tunnel, REVIEWS_IP + ":9080")
+            .hboneEndpoint(REVIEWS_HBONE, REVIEWS_IP + ":9080", REVIEWS_IP + ":" + hbone.getPort())
             .cluster(RETRYING, san, "")
             // 127.0.0.3:1 refuses connections: the retry goes to the other host.
             .endpoints(RETRYING, mtls, "127.0.0.3:1", REVIEWS_IP + ":" + http.getPort())
@@ -119,7 +118,7 @@ class TwoAgentsEndToEndTest {
             .cluster(ECHO, san, "")
             .endpoints(ECHO, mtls, REVIEWS_IP + ":" + tcp.getPort())
             .cluster(ECHO_HBONE, san, "")
-            .endpoints(ECHO_HBONE, tunnel, REVIEWS_IP + ":9000")
+            .hboneEndpoint(ECHO_HBONE, REVIEWS_IP + ":9000", REVIEWS_IP + ":" + hbone.getPort())
             .httpListener(9080)
             .routes(
                 9080,
@@ -148,7 +147,9 @@ class TwoAgentsEndToEndTest {
     productpage =
         MeshDataPlane.start(
             productpageAgent,
-            DataPlaneOptions.defaults().withEventLoopThreads(2).withHbonePort(hbone.getPort()));
+            // No HBONE port option: every tunnel's next hop comes from istiod's endpoint metadata
+            // (the pod's or its waypoint's address), as it does for Envoy.
+            DataPlaneOptions.defaults().withEventLoopThreads(2));
     client = productpage.client();
   }
 

@@ -183,7 +183,7 @@ public final class UpstreamConnector {
     }
     // The pool verifies exact identities itself; other matchers are checked on the tunnel.
     Set<SpiffeId> poolExpected = allExact ? expected : Set.of();
-    InetSocketAddress nextHop = new InetSocketAddress(u.endpoint().host(), hbonePort);
+    InetSocketAddress nextHop = nextHop(u);
     CompletableFuture<Channel> result = new CompletableFuture<>();
     hbone
         .connect(nextHop, poolExpected, null, authority)
@@ -206,6 +206,34 @@ public final class UpstreamConnector {
             });
     return result;
   }
+
+  /**
+   * Where the tunnel goes: istiod puts it in the endpoint's {@code
+   * envoy.filters.listener.original_dst} metadata as {@code local: <ip>:15008} — the pod's own
+   * address, or its waypoint's when the destination has one — while the endpoint itself (the {@code
+   * connect_originate} internal address's id) is the CONNECT authority. Without that metadata, the
+   * endpoint's IP on the HBONE port.
+   */
+  private InetSocketAddress nextHop(Upstream u) {
+    String local = u.endpoint().metadata().get(ORIGINAL_DST_LOCAL);
+    if (local != null) {
+      int colon = local.lastIndexOf(':');
+      if (colon > 0) {
+        String host = local.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+          host = host.substring(1, host.length() - 1);
+        }
+        try {
+          return new InetSocketAddress(host, Integer.parseInt(local.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+          // not ip:port: fall back to the endpoint's address (the parser accepted the endpoint)
+        }
+      }
+    }
+    return new InetSocketAddress(u.endpoint().host(), hbonePort);
+  }
+
+  private static final String ORIGINAL_DST_LOCAL = "envoy.filters.listener.original_dst/local";
 
   private static void ready(
       Channel ch, ChannelHandler app, boolean autoRead, CompletableFuture<Channel> result) {
