@@ -200,8 +200,8 @@ public final class MeshDataPlane implements AutoCloseable {
 
   /**
    * Starts the HBONE server on {@code bind} (port 15008 in Istio). Tunnels to a served port enter
-   * its inbound chain; tunnels to other ports are relayed to that port on loopback. Any peer of the
-   * mesh's trust domain may open a tunnel; authorization is the inbound chain's.
+   * its inbound chain (mTLS mode, RBAC, JWT); tunnels to any other port are refused with 401. Any
+   * peer of the mesh's trust domain may open a tunnel; authorization is the inbound chain's.
    *
    * @return the bound address
    */
@@ -210,7 +210,8 @@ public final class MeshDataPlane implements AutoCloseable {
     HboneServer server =
         new HboneServer(
             hboneTls,
-            (peer, destination) -> true,
+            // Only served ports: the app's other loopback ports are not the mesh's to reach.
+            (peer, destination) -> inbound.serves(destination.getPort()),
             HboneServer.LOOPBACK,
             inbound.localServices(),
             group);

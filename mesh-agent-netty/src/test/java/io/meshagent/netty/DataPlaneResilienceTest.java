@@ -232,6 +232,22 @@ class DataPlaneResilienceTest {
   }
 
   @Test
+  void aClientSlowerThanProtocolDetectionIsStillServed() throws Exception {
+    start(Duration.ofHours(1));
+    try (Socket s = new Socket(http.getAddress(), http.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GE".getBytes(StandardCharsets.US_ASCII));
+      Thread.sleep(1_500); // past the 1 s detection timeout: taken as plaintext (PERMISSIVE)
+      s.getOutputStream()
+          .write(
+              "T / HTTP/1.1\r\nhost: ratings\r\nconnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
   void garbageOnAnInboundPortEndsOnlyThatConnection() throws Exception {
     start(Duration.ofHours(1));
     // A TLS record header followed by junk: the handshake fails and the connection closes.

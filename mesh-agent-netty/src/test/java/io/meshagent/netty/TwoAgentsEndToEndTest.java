@@ -54,6 +54,7 @@ class TwoAgentsEndToEndTest {
   static final String SLOW = "outbound|9080||slow.default.svc.cluster.local";
   static final String ECHO = "outbound|9000||echo.default.svc.cluster.local";
   static final String ECHO_HBONE = "outbound|9000||echo-hbone.default.svc.cluster.local";
+  static final String UNSERVED = "outbound|7777||unserved.default.svc.cluster.local";
 
   static final String ISSUER = "https://issuer.test";
   static final java.security.KeyPair JWT_KEY = Tokens.rsaKey();
@@ -119,6 +120,8 @@ class TwoAgentsEndToEndTest {
             .endpoints(ECHO, mtls, REVIEWS_IP + ":" + tcp.getPort())
             .cluster(ECHO_HBONE, san, "")
             .hboneEndpoint(ECHO_HBONE, REVIEWS_IP + ":9000", REVIEWS_IP + ":" + hbone.getPort())
+            .cluster(UNSERVED, san, "")
+            .hboneEndpoint(UNSERVED, REVIEWS_IP + ":7777", REVIEWS_IP + ":" + hbone.getPort())
             .httpListener(9080)
             .routes(
                 9080,
@@ -475,6 +478,18 @@ class TwoAgentsEndToEndTest {
     assertThat(r.status()).isEqualTo(504);
     assertThat(r.responseFlags()).isEqualTo("UT");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void hboneTunnelsOnlyReachServedPorts() {
+    // 7777 is not a port the reviews data plane serves: its HBONE server refuses with 401.
+    assertThatThrownBy(
+            () ->
+                client
+                    .connect("unserved.default.svc.cluster.local", 7777)
+                    .get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("401");
   }
 
   @Test

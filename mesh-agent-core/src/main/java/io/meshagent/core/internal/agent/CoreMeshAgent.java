@@ -265,6 +265,14 @@ final class CoreMeshAgent implements MeshAgent {
       }
     }
     blocking.shutdownNow();
+    if (!context.inContext()) {
+      try {
+        // Certificate and file work in flight ends before close returns: nothing writes after.
+        blocking.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     context.close();
   }
 }

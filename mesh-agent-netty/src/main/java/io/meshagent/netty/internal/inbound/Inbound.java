@@ -55,6 +55,11 @@ public final class Inbound {
     }
   }
 
+  /** Whether {@code port} is a served service port. */
+  public boolean serves(int port) {
+    return services.containsKey(port);
+  }
+
   /** The HBONE server's hook: tunnels to a registered port enter the inbound chain. */
   public HboneServer.LocalServices localServices() {
     return destination -> {

@@ -7,6 +7,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -20,12 +22,44 @@ final class Inspector extends ByteToMessageDecoder {
   private static final byte[] H2_PREFACE = "PRI * HTTP/2.0".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_METHOD = 8;
 
+  /**
+   * istiod's {@code listener_filters_timeout} for inbound listeners (its
+   * PILOT_INBOUND_PROTOCOL_DETECTION_TIMEOUT), with {@code continue_on_listener_filters_timeout}: a
+   * client that has not said enough by then (a server-first protocol, a slow client) is taken as
+   * plaintext without ALPN rather than held forever.
+   */
+  static final long DETECTION_TIMEOUT_MILLIS = 1_000;
+
   private final int servicePort;
   private final BiConsumer<ChannelHandlerContext, ConnectionInfo> next;
+  private boolean decided;
+  private @Nullable ScheduledFuture<?> timer;
 
   Inspector(int servicePort, BiConsumer<ChannelHandlerContext, ConnectionInfo> next) {
     this.servicePort = servicePort;
     this.next = next;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    timer =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (!decided && ctx.channel().isActive()) {
+                    done(ctx, "raw_buffer", null, List.of());
+                  }
+                },
+                DETECTION_TIMEOUT_MILLIS,
+                TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
   }
 
   @Override
@@ -78,6 +112,7 @@ final class Inspector extends ByteToMessageDecoder {
 
   private void done(
       ChannelHandlerContext ctx, String transport, @Nullable String sni, List<String> alpn) {
+    decided = true;
     InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     ConnectionInfo info =

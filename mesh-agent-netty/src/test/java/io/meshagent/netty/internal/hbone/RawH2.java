@@ -64,10 +64,6 @@ final class RawH2 implements AutoCloseable {
             .connect(server)
             .sync()
             .channel();
-    ByteBuf preface = Unpooled.buffer();
-    preface.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    frame(preface, 4, 0, 0, Unpooled.EMPTY_BUFFER);
-    channel.writeAndFlush(preface);
   }
 
   private static void frame(ByteBuf out, int type, int flags, int stream, ByteBuf payload) {
@@ -127,6 +123,19 @@ final class RawH2 implements AutoCloseable {
   }
 
   private final class Frames extends ByteToMessageDecoder {
+    /**
+     * The preface goes first, from the event loop: written from another thread it could follow the
+     * ACK of the server's SETTINGS, which the server rightly rejects as a corrupt preface.
+     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      ByteBuf preface = ctx.alloc().buffer();
+      preface.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      frame(preface, 4, 0, 0, Unpooled.EMPTY_BUFFER);
+      ctx.writeAndFlush(preface);
+      super.channelActive(ctx);
+    }
+
     /** A closed connection answers every open stream at once, saying why, instead of a timeout. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
