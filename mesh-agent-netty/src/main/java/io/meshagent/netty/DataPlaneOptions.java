@@ -13,7 +13,9 @@ import io.opentelemetry.api.OpenTelemetry;
  * @param hbonePort the port HBONE tunnels go to on an endpoint (15008 in Istio)
  * @param maxBodyBytes the largest request or response body held in memory
  * @param jdkTls use the JDK's TLS instead of BoringSSL
- * @param accessLog write an access log line per request (logger {@code io.meshagent.accesslog})
+ * @param accessLog write an access log line per request (logger {@code io.meshagent.accesslog});
+ *     off by default, as in Istio's default profile
+ * @param telemetry record Istio's metrics, exchange peer metadata and start spans
  * @param openTelemetry where client and server spans go; a no-op unless the app installs an SDK
  */
 public record DataPlaneOptions(
@@ -23,6 +25,7 @@ public record DataPlaneOptions(
     int maxBodyBytes,
     boolean jdkTls,
     boolean accessLog,
+    boolean telemetry,
     OpenTelemetry openTelemetry) {
   public DataPlaneOptions {
     if (eventLoopThreads < 1) {
@@ -47,7 +50,7 @@ public record DataPlaneOptions(
 
   /**
    * Event loops per core, STRICT fallback, HBONE on 15008, bodies up to 128 MiB, BoringSSL, access
-   * log on, no tracing SDK.
+   * log off, telemetry on, no tracing SDK.
    */
   public static DataPlaneOptions defaults() {
     return new DataPlaneOptions(
@@ -56,42 +59,108 @@ public record DataPlaneOptions(
         15008,
         128 << 20,
         false,
+        false,
         true,
         OpenTelemetry.noop());
   }
 
   public DataPlaneOptions withInboundFallback(String mode) {
     return new DataPlaneOptions(
-        eventLoopThreads, mode, hbonePort, maxBodyBytes, jdkTls, accessLog, openTelemetry);
+        eventLoopThreads,
+        mode,
+        hbonePort,
+        maxBodyBytes,
+        jdkTls,
+        accessLog,
+        telemetry,
+        openTelemetry);
   }
 
   public DataPlaneOptions withHbonePort(int port) {
     return new DataPlaneOptions(
-        eventLoopThreads, inboundFallback, port, maxBodyBytes, jdkTls, accessLog, openTelemetry);
+        eventLoopThreads,
+        inboundFallback,
+        port,
+        maxBodyBytes,
+        jdkTls,
+        accessLog,
+        telemetry,
+        openTelemetry);
   }
 
   public DataPlaneOptions withEventLoopThreads(int threads) {
     return new DataPlaneOptions(
-        threads, inboundFallback, hbonePort, maxBodyBytes, jdkTls, accessLog, openTelemetry);
+        threads,
+        inboundFallback,
+        hbonePort,
+        maxBodyBytes,
+        jdkTls,
+        accessLog,
+        telemetry,
+        openTelemetry);
   }
 
   public DataPlaneOptions withMaxBodyBytes(int bytes) {
     return new DataPlaneOptions(
-        eventLoopThreads, inboundFallback, hbonePort, bytes, jdkTls, accessLog, openTelemetry);
+        eventLoopThreads,
+        inboundFallback,
+        hbonePort,
+        bytes,
+        jdkTls,
+        accessLog,
+        telemetry,
+        openTelemetry);
   }
 
   public DataPlaneOptions withJdkTls(boolean jdk) {
     return new DataPlaneOptions(
-        eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdk, accessLog, openTelemetry);
+        eventLoopThreads,
+        inboundFallback,
+        hbonePort,
+        maxBodyBytes,
+        jdk,
+        accessLog,
+        telemetry,
+        openTelemetry);
   }
 
   public DataPlaneOptions withAccessLog(boolean on) {
     return new DataPlaneOptions(
-        eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdkTls, on, openTelemetry);
+        eventLoopThreads,
+        inboundFallback,
+        hbonePort,
+        maxBodyBytes,
+        jdkTls,
+        on,
+        telemetry,
+        openTelemetry);
+  }
+
+  /**
+   * Turns Istio's metrics, peer metadata exchange and spans on or off (the access log has its own
+   * switch); off, requests and connections are carried without any telemetry work.
+   */
+  public DataPlaneOptions withTelemetry(boolean on) {
+    return new DataPlaneOptions(
+        eventLoopThreads,
+        inboundFallback,
+        hbonePort,
+        maxBodyBytes,
+        jdkTls,
+        accessLog,
+        on,
+        openTelemetry);
   }
 
   public DataPlaneOptions withOpenTelemetry(OpenTelemetry otel) {
     return new DataPlaneOptions(
-        eventLoopThreads, inboundFallback, hbonePort, maxBodyBytes, jdkTls, accessLog, otel);
+        eventLoopThreads,
+        inboundFallback,
+        hbonePort,
+        maxBodyBytes,
+        jdkTls,
+        accessLog,
+        telemetry,
+        otel);
   }
 }

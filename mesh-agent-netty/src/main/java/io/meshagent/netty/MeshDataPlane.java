@@ -127,6 +127,10 @@ public final class MeshDataPlane implements AutoCloseable {
           }
           return m;
         };
+    if (!options.telemetry()) {
+      return Telemetry.disabled(
+          IstioMetrics.create(), supplier, AccessLog.create(options.accessLog()));
+    }
     return new Telemetry(
         IstioMetrics.create(),
         supplier,

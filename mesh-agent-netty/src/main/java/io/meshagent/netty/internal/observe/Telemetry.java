@@ -50,6 +50,19 @@ public final class Telemetry implements AutoCloseable {
   private final AccessLog accessLog;
   private final RequestSpans spans;
   private final TracePropagation propagation;
+  private final boolean enabled;
+
+  /** Telemetry that records nothing and changes no message (the access log still works). */
+  public static Telemetry disabled(
+      IstioMetrics metrics, Supplier<LocalPeerMetadata> local, AccessLog accessLog) {
+    return new Telemetry(
+        metrics,
+        local,
+        accessLog,
+        RequestSpans.create(io.opentelemetry.api.OpenTelemetry.noop()),
+        TracePropagation.defaults(),
+        false);
+  }
 
   public Telemetry(
       IstioMetrics metrics,
@@ -57,6 +70,17 @@ public final class Telemetry implements AutoCloseable {
       AccessLog accessLog,
       RequestSpans spans,
       TracePropagation propagation) {
+    this(metrics, local, accessLog, spans, propagation, true);
+  }
+
+  private Telemetry(
+      IstioMetrics metrics,
+      Supplier<LocalPeerMetadata> local,
+      AccessLog accessLog,
+      RequestSpans spans,
+      TracePropagation propagation,
+      boolean enabled) {
+    this.enabled = enabled;
     this.metrics = metrics;
     this.local = local;
     this.accessLog = accessLog;
@@ -74,9 +98,9 @@ public final class Telemetry implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final Instant start = Instant.now();
     private final MeshHttpRequest request;
-    private final RequestSpan span;
+    private final @Nullable RequestSpan span;
 
-    private Outbound(MeshHttpRequest request, RequestSpan span) {
+    private Outbound(MeshHttpRequest request, @Nullable RequestSpan span) {
       this.request = request;
       this.span = span;
     }
@@ -88,6 +112,10 @@ public final class Telemetry implements AutoCloseable {
 
     /** Records the result; returns the response without the peer's metadata headers. */
     public MeshHttpResponse finish(MeshHttpResponse r) {
+      if (!enabled) {
+        logOnly(request, r, r.responseFlags(), startNanos, start, r.upstreamHost(), null);
+        return r;
+      }
       long nanos = System.nanoTime() - startNanos;
       WorkloadMetadata peer = peerOf(r.header(PeerMetadataHeaders.METADATA), r.peer());
       String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
@@ -106,7 +134,9 @@ public final class Telemetry implements AutoCloseable {
               nanos,
               size(request.headers(), request.bodyLength()),
               size(r.headers(), r.bodyLength())));
-      span.end(r.status(), r.responseFlags().isEmpty() ? null : r.responseFlags());
+      if (span != null) {
+        span.end(r.status(), r.responseFlags().isEmpty() ? null : r.responseFlags());
+      }
       log(
           request,
           r.status(),
@@ -124,6 +154,9 @@ public final class Telemetry implements AutoCloseable {
 
   /** Starts an outbound request: a client span, trace context and our peer metadata added. */
   public Outbound outbound(MeshHttpRequest request, String cluster) {
+    if (!enabled) {
+      return new Outbound(request, null);
+    }
     RequestSpan span =
         spans.startClient(
             Context.current(),
@@ -151,14 +184,14 @@ public final class Telemetry implements AutoCloseable {
     private final MeshHttpRequest request;
     private final WorkloadMetadata peer;
     private final InboundContext context;
-    private final RequestSpan span;
+    private final @Nullable RequestSpan span;
 
     private Inbound(
         MeshHttpRequest original,
         MeshHttpRequest request,
         WorkloadMetadata peer,
         InboundContext context,
-        RequestSpan span) {
+        @Nullable RequestSpan span) {
       this.original = original;
       this.request = request;
       this.peer = peer;
@@ -173,6 +206,10 @@ public final class Telemetry implements AutoCloseable {
 
     /** Records the answer; returns it with our peer metadata for the caller. */
     public MeshHttpResponse finish(MeshHttpResponse r, String flags) {
+      if (!enabled) {
+        logOnly(original, r, flags, startNanos, start, null, context.sourceAddress());
+        return r;
+      }
       long nanos = System.nanoTime() - startNanos;
       metrics.recordRequest(
           new RequestRecord(
@@ -188,7 +225,9 @@ public final class Telemetry implements AutoCloseable {
               nanos,
               size(original.headers(), original.bodyLength()),
               size(r.headers(), r.bodyLength())));
-      span.end(r.status(), flags.isEmpty() ? null : flags);
+      if (span != null) {
+        span.end(r.status(), flags.isEmpty() ? null : flags);
+      }
       log(
           original,
           r.status(),
@@ -210,6 +249,9 @@ public final class Telemetry implements AutoCloseable {
 
   /** Starts serving an inbound request: the caller's metadata read, a server span started. */
   public Inbound inbound(MeshHttpRequest request, InboundContext context) {
+    if (!enabled) {
+      return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null);
+    }
     WorkloadMetadata peer = peerOf(request.header(PeerMetadataHeaders.METADATA), context.peer());
     if (request.header(PeerMetadataHeaders.METADATA) == null
         && request.header(PeerBaggage.HEADER) != null) {
@@ -240,6 +282,9 @@ public final class Telemetry implements AutoCloseable {
    */
   public TcpConnectionMetrics tcp(
       Reporter reporter, @Nullable SpiffeId peer, String cluster, String host) {
+    if (!enabled) {
+      return TcpConnectionMetrics.NOOP;
+    }
     WorkloadMetadata other =
         peer == null ? WorkloadMetadata.UNKNOWN : WorkloadMetadata.UNKNOWN.withPrincipal(peer);
     WorkloadMetadata me = local.get().workload();
@@ -282,14 +327,33 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
-  private static WorkloadMetadata peerOf(
-      @Nullable String metadataHeader, @Nullable SpiffeId principal) {
-    WorkloadMetadata m = metadataHeader == null ? null : PeerMetadataHeaders.decode(metadataHeader);
-    if (m == null) {
-      m = WorkloadMetadata.UNKNOWN;
+  /**
+   * A peer's workload from its metadata header and verified identity. Peers send the same header
+   * value on every request, so decoded results are kept (bounded; cleared when full): decoding
+   * base64 and a protobuf Struct per request would be most of telemetry's cost.
+   */
+  private WorkloadMetadata peerOf(@Nullable String metadataHeader, @Nullable SpiffeId principal) {
+    PeerKey key = new PeerKey(metadataHeader == null ? "" : metadataHeader, principal);
+    WorkloadMetadata m = peers.get(key);
+    if (m != null) {
+      return m;
     }
-    return principal == null ? m : m.withPrincipal(principal);
+    WorkloadMetadata decoded =
+        metadataHeader == null ? null : PeerMetadataHeaders.decode(metadataHeader);
+    m = decoded == null ? WorkloadMetadata.UNKNOWN : decoded;
+    m = principal == null ? m : m.withPrincipal(principal);
+    if (peers.size() >= MAX_PEERS) {
+      peers.clear();
+    }
+    peers.put(key, m);
+    return m;
   }
+
+  private record PeerKey(String header, @Nullable SpiffeId principal) {}
+
+  private static final int MAX_PEERS = 4096;
+  private final java.util.concurrent.ConcurrentHashMap<PeerKey, WorkloadMetadata> peers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static List<HttpHeader> withoutPeerHeaders(List<HttpHeader> headers) {
     boolean any = false;
@@ -356,6 +420,29 @@ public final class Telemetry implements AutoCloseable {
       n += h.name().length() + h.value().length() + 4;
     }
     return n;
+  }
+
+  private void logOnly(
+      MeshHttpRequest r,
+      MeshHttpResponse resp,
+      String flags,
+      long startNanos,
+      Instant start,
+      @Nullable String upstreamHost,
+      @Nullable String downstreamRemote) {
+    if (accessLog.isEnabled()) {
+      log(
+          r,
+          resp.status(),
+          flags.isEmpty() ? "-" : flags,
+          System.nanoTime() - startNanos,
+          upstreamHost,
+          resp.upstreamCluster().isEmpty() ? null : resp.upstreamCluster(),
+          downstreamRemote,
+          start,
+          r.bodyLength(),
+          resp.bodyLength());
+    }
   }
 
   private void log(

@@ -62,7 +62,7 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
       queue.add(bytes);
       TcpConnectionMetrics m = metrics;
       if (m != null) {
-        m.recordBytes(0, bytes.length);
+        m.recordBytes(bytes.length, 0); // the response direction: Istio's "sent"
       }
     } else {
       ReferenceCountUtil.release(msg);
@@ -116,6 +116,7 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
 
   private final class Socket implements MeshSocket {
     private final Channel ch;
+    private volatile @Nullable IOException writeFailure;
     private final In in = new In();
     private final Out out = new Out();
 
@@ -135,7 +136,11 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
 
     @Override
     public void shutdownOutput() throws IOException {
-      await(Relay.halfClose(ch));
+      await(Relay.halfClose(ch)); // after the writes before it, which it also waits for
+      IOException failed = writeFailure;
+      if (failed != null) {
+        throw failed;
+      }
     }
 
     @Override
@@ -226,10 +231,26 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
         if (!ch.isActive()) {
           throw new IOException("connection to " + upstream + " is closed");
         }
-        await(ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len)));
+        IOException failed = writeFailure;
+        if (failed != null) {
+          throw failed;
+        }
+        ChannelFuture f = ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len));
+        f.addListener(
+            x -> {
+              if (!x.isSuccess() && writeFailure == null) {
+                writeFailure =
+                    new IOException("write to " + upstream + " failed: " + x.cause(), x.cause());
+              }
+            });
+        // Keep writing while the channel takes more; wait only when its buffer is full (the
+        // network's back-pressure), so writes pipeline instead of one round trip each.
+        if (!ch.isWritable()) {
+          await(f);
+        }
         TcpConnectionMetrics m = metrics;
         if (m != null) {
-          m.recordBytes(len, 0);
+          m.recordBytes(0, len); // the request direction: Istio's "received"
         }
       }
 

@@ -2,6 +2,7 @@ package io.meshagent.core.internal.telemetry.metrics;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.context.Context;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code istio_tcp_*} metrics of one connection, its labels built once ({@link
@@ -9,10 +10,14 @@ import io.opentelemetry.context.Context;
  * {@link IstioMetrics} explains.
  */
 public final class TcpConnectionMetrics {
-  private final IstioMetrics.Instruments instruments;
-  private final Attributes attributes;
+  /** Records nothing: for connections carried with telemetry off. */
+  public static final TcpConnectionMetrics NOOP = new TcpConnectionMetrics(null, null);
 
-  TcpConnectionMetrics(IstioMetrics.Instruments instruments, Attributes attributes) {
+  private final IstioMetrics.@Nullable Instruments instruments;
+  private final @Nullable Attributes attributes;
+
+  TcpConnectionMetrics(
+      IstioMetrics.@Nullable Instruments instruments, @Nullable Attributes attributes) {
     this.instruments = instruments;
     this.attributes = attributes;
   }
@@ -22,6 +27,9 @@ public final class TcpConnectionMetrics {
    * exchange or the handshake), or at close when it never was.
    */
   public void recordOpen() {
+    if (instruments == null) {
+      return;
+    }
     instruments.tcpOpened().add(1, attributes, Context.root());
   }
 
@@ -36,6 +44,9 @@ public final class TcpConnectionMetrics {
       throw new IllegalArgumentException(
           "byte counts are deltas and never negative: sent=" + sent + ", received=" + received);
     }
+    if (instruments == null) {
+      return;
+    }
     // Zero deltas too: like Envoy, the byte series exist from the first report on.
     instruments.tcpSent().add(sent, attributes, Context.root());
     instruments.tcpReceived().add(received, attributes, Context.root());
@@ -43,6 +54,9 @@ public final class TcpConnectionMetrics {
 
   /** Counts the connection as closed. */
   public void recordClose() {
+    if (instruments == null) {
+      return;
+    }
     instruments.tcpClosed().add(1, attributes, Context.root());
   }
 }

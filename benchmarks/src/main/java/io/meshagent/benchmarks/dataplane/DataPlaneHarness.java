@@ -1,0 +1,468 @@
+package io.meshagent.benchmarks.dataplane;
+
+import io.meshagent.traffic.HttpProtocol;
+import io.meshagent.traffic.MeshClient;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.meshagent.traffic.MeshSocket;
+import io.netty.handler.ssl.OpenSsl;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The side-by-side data-plane load benchmark (issue 5), in one run and one process, every
+ * configuration on BoringSSL with the same workload certificates (the dev CA's, ECDSA P-256):
+ *
+ * <ol>
+ *   <li><b>plain TLS</b>: a minimal Netty HTTP/2 client and server over TLS 1.3, no mesh logic
+ *       ({@link PlainTls}); for bulk, a Netty TLS connection to a sink;
+ *   <li><b>agent mTLS</b>: client {@code MeshDataPlane} → server {@code MeshDataPlane.serveHttp},
+ *       routed through the outbound listener, route and cluster to a {@code tlsMode: istio}
+ *       endpoint; for bulk, {@code MeshClient.connect} → the server's inbound TCP chain → the sink
+ *       app on loopback;
+ *   <li><b>agent HBONE</b>: the same through {@code tunnel: http} endpoints and the server's HBONE
+ *       listener.
+ * </ol>
+ *
+ * <p>Measures, in this order: P50/P99 of 1 KiB POSTs echoed back (HTTP/2) at a fixed rate, open
+ * loop, latency from each request's <em>intended</em> send time (no coordinated omission);
+ * saturation requests/s with a fixed number of outstanding requests (closed loop); single-stream
+ * bulk Gbit/s (one connection, 64 KiB writes, timed to the sink's answer after the last byte); and
+ * process CPU time (client + server + load generator) per request and per GiB. Then the issue's
+ * targets, each met or not. Every server binds to loopback ({@code 127.0.0.x}); every loop is
+ * bounded in count and time. The machine is shared and small: read the ratios, not the digits.
+ *
+ * <p>Run (about two minutes; the reactor builds the modules it needs and installs nothing):
+ *
+ * <pre>{@code
+ * ./mvnw -q -B -pl benchmarks -am -DskipTests -Dexec.skip -Dexec.executable=java \
+ *     package exec:exec@dataplane
+ * }</pre>
+ *
+ * <p>The two {@code exec.*} properties make the exec goal a no-op in the other reactor modules; the
+ * {@code dataplane} execution sets its own. After {@code ./mvnw -q -B install -DskipTests}, {@code
+ * ./mvnw -q -B -pl benchmarks exec:exec@dataplane} is enough. Arguments, through {@code
+ * -Ddataplane.args="..."}: {@code [seconds at the fixed rate] [bulk MiB] [rate] [concurrency]},
+ * defaults {@code 10 1024 1000 64}.
+ */
+public final class DataPlaneHarness {
+  private static final int BODY = 1024;
+  private static final int CHUNK = 64 * 1024;
+  private static final int THREADS = 2;
+  private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final int SATURATION_ROUNDS = 5;
+  private static final int FIXED_RATE_ROUNDS = 10;
+  private static final Duration SATURATION_ROUND = Duration.ofSeconds(1);
+  private static final Duration BULK_TIMEOUT = Duration.ofSeconds(30);
+  private static final long MIB = 1 << 20;
+  private static final long GIB = 1L << 30;
+
+  private DataPlaneHarness() {}
+
+  /** Sends {@code bytes} over a fresh connection; returns nanoseconds to the sink's answer. */
+  @FunctionalInterface
+  private interface Bulk {
+    long run(long bytes) throws Exception;
+  }
+
+  private record Config(String name, Supplier<CompletableFuture<Integer>> request, Bulk bulk) {}
+
+  /** What one configuration measured. */
+  private static final class Result {
+    Load.Latency latency =
+        new Load.Latency(
+            0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    Load.Saturation saturation = Load.Saturation.NONE;
+    double gbits = Double.NaN;
+    double cpuMillisPerGib = Double.NaN;
+    String bulkError = "";
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    long bulkBytes = (args.length > 1 ? Long.parseLong(args[1]) : 1024) * MIB;
+    int rate = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    if (!OpenSsl.isAvailable()) {
+      throw new IllegalStateException("BoringSSL (netty-tcnative) is not available here");
+    }
+    long wall0 = System.nanoTime();
+    Path dir = Files.createTempDirectory("mesh-agent-bench-dataplane");
+    byte[] payload = random(BODY, 1);
+    byte[] chunk = random(CHUNK, 2);
+    ScheduledExecutorService watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bulk-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    try (TwoAgents agents = new TwoAgents(dir, THREADS);
+        TwoAgents quiet = new TwoAgents(dir.resolve("quiet"), THREADS, "127.0.0.3", false);
+        PlainTls plain =
+            new PlainTls(
+                agents.serverCertificate(),
+                agents.clientCertificate(),
+                TwoAgents.SERVER_IP,
+                THREADS)) {
+      MeshClient client = agents.client();
+      List<Config> configs =
+          List.of(
+              new Config(
+                  "plain TLS",
+                  () -> plain.send(payload),
+                  bytes -> plain.bulk(bytes, chunk, BULK_TIMEOUT)),
+              new Config(
+                  "agent mTLS",
+                  agentRequest(client, TwoAgents.ECHO, payload),
+                  bytes -> agentBulk(client, TwoAgents.SINK, bytes, chunk, watchdog)),
+              new Config(
+                  "agent HBONE",
+                  agentRequest(client, TwoAgents.ECHO_HBONE, payload),
+                  bytes -> agentBulk(client, TwoAgents.SINK_HBONE, bytes, chunk, watchdog)),
+              new Config(
+                  "agent mTLS, telemetry off",
+                  agentRequest(quiet.client(), TwoAgents.ECHO, payload),
+                  bytes -> agentBulk(quiet.client(), TwoAgents.SINK, bytes, chunk, watchdog)));
+      check(client, payload);
+      check(quiet.client(), payload);
+
+      System.out.printf(
+          "warm-up: %s closed loop and %d MiB bulk per configuration%n",
+          WARM_UP, bulkBytes / 8 / MIB);
+      for (Config c : configs) {
+        Load.closedLoop(c.request(), concurrency, WARM_UP, Long.MAX_VALUE);
+        Load.fixedRate(c.request(), rate, Duration.ofSeconds(2));
+        c.bulk().run(bulkBytes / 8);
+      }
+
+      long idle0 = Load.cpuNanos();
+      Thread.sleep(1000);
+      double idleMillis = (Load.cpuNanos() - idle0) / 1e6;
+
+      List<Result> results = new ArrayList<>();
+      List<List<Load.Round>> rounds = new ArrayList<>();
+      for (int i = 0; i < configs.size(); i++) {
+        results.add(new Result());
+        rounds.add(new ArrayList<>());
+      }
+      // Interleaved rounds, each starting with another configuration, so that the shared
+      // machine's noise and the JIT's late work fall on all three alike.
+      Duration round = Duration.ofMillis(seconds * 1000L / FIXED_RATE_ROUNDS);
+      System.out.printf(
+          "fixed rate: %,d req/s, %d rounds of %s per configuration%n",
+          rate, FIXED_RATE_ROUNDS, round);
+      for (int r = 0; r < FIXED_RATE_ROUNDS; r++) {
+        for (int k = 0; k < configs.size(); k++) {
+          int i = (r + k) % configs.size();
+          System.gc();
+          rounds.get(i).add(Load.fixedRate(configs.get(i).request(), rate, round));
+        }
+      }
+      for (int i = 0; i < configs.size(); i++) {
+        results.get(i).latency = Load.Latency.of(rounds.get(i));
+      }
+      System.out.printf(
+          "saturation: %d outstanding, %d rounds of %s per configuration%n",
+          concurrency, SATURATION_ROUNDS, SATURATION_ROUND);
+      for (int r = 0; r < SATURATION_ROUNDS; r++) {
+        for (int k = 0; k < configs.size(); k++) {
+          int i = (r + k) % configs.size();
+          System.gc();
+          Result res = results.get(i);
+          res.saturation =
+              res.saturation.plus(
+                  Load.closedLoop(
+                      configs.get(i).request(), concurrency, SATURATION_ROUND, 10_000_000));
+        }
+      }
+      for (int i = 0; i < configs.size(); i++) {
+        System.out.printf(
+            "bulk: %s, %d MiB on one connection%n", configs.get(i).name(), bulkBytes / MIB);
+        System.gc();
+        Result r = results.get(i);
+        long cpu0 = Load.cpuNanos();
+        try {
+          long nanos = configs.get(i).bulk().run(bulkBytes);
+          r.gbits = bulkBytes * 8.0 / nanos;
+          r.cpuMillisPerGib = (Load.cpuNanos() - cpu0) / 1e6 / ((double) bulkBytes / GIB);
+        } catch (Exception e) {
+          r.bulkError = e.toString();
+        }
+      }
+      print(configs, results, rate, seconds, concurrency, bulkBytes, idleMillis);
+    } finally {
+      watchdog.shutdownNow();
+      delete(dir);
+    }
+    System.out.printf("whole run: %.0f s%n", (System.nanoTime() - wall0) / 1e9);
+  }
+
+  private static Supplier<CompletableFuture<Integer>> agentRequest(
+      MeshClient client, String host, byte[] payload) {
+    MeshHttpRequest request =
+        MeshHttpRequest.builder("POST", host + ":" + TwoAgents.HTTP_PORT, "/echo")
+            .protocol(HttpProtocol.HTTP_2)
+            .body(payload)
+            .build();
+    return () -> client.send(request).thenApply(MeshHttpResponse::status);
+  }
+
+  /** One request and one small transfer per agent path, checked, before anything is measured. */
+  private static void check(MeshClient client, byte[] payload) throws Exception {
+    for (String host : List.of(TwoAgents.ECHO, TwoAgents.ECHO_HBONE)) {
+      MeshHttpResponse r =
+          client
+              .send(
+                  MeshHttpRequest.builder("POST", host + ":" + TwoAgents.HTTP_PORT, "/echo")
+                      .protocol(HttpProtocol.HTTP_2)
+                      .body(payload)
+                      .build())
+              .get(20, TimeUnit.SECONDS);
+      if (r.status() != 200 || !Arrays.equals(r.body(), payload)) {
+        throw new IllegalStateException(host + ": " + r + " " + r.bodyText());
+      }
+      System.out.printf(
+          "check: %s -> %s %s, peer %s%n", host, r.upstreamCluster(), r.upstreamHost(), r.peer());
+    }
+    for (String host : List.of(TwoAgents.SINK, TwoAgents.SINK_HBONE)) {
+      try (MeshSocket s = client.connect(host, TwoAgents.TCP_PORT).get(20, TimeUnit.SECONDS)) {
+        System.out.printf("check: %s -> %s, peer %s%n", host, s.upstream(), s.peer());
+      }
+    }
+  }
+
+  /**
+   * One connection through the mesh to the sink: the 8-byte length, {@code bytes} in 64 KiB writes,
+   * then the sink's 8-byte answer. A watchdog closes the socket at the deadline, so a stall ends
+   * the run with an error instead of hanging it.
+   */
+  private static long agentBulk(
+      MeshClient client, String host, long bytes, byte[] chunk, ScheduledExecutorService watchdog)
+      throws Exception {
+    MeshSocket s = client.connect(host, TwoAgents.TCP_PORT).get(20, TimeUnit.SECONDS);
+    ScheduledFuture<?> kill =
+        watchdog.schedule(s::close, BULK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      long start = System.nanoTime();
+      OutputStream out = s.output();
+      out.write(ByteBuffer.allocate(Long.BYTES).putLong(bytes).array());
+      for (long sent = 0; sent < bytes; ) {
+        int n = (int) Math.min(chunk.length, bytes - sent);
+        out.write(chunk, 0, n);
+        sent += n;
+      }
+      byte[] answer = new byte[Long.BYTES];
+      InputStream in = s.input();
+      for (int got = 0; got < answer.length; ) {
+        int n = in.read(answer, got, answer.length - got);
+        if (n < 0) {
+          throw new EOFException(host + ": the sink closed before answering");
+        }
+        got += n;
+      }
+      long nanos = System.nanoTime() - start;
+      long received = ByteBuffer.wrap(answer).getLong();
+      if (received != bytes) {
+        throw new IOException(host + ": the sink received " + received + " of " + bytes + " bytes");
+      }
+      return nanos;
+    } finally {
+      kill.cancel(false);
+      s.close();
+    }
+  }
+
+  private static void print(
+      List<Config> configs,
+      List<Result> results,
+      int rate,
+      int seconds,
+      int concurrency,
+      long bulkBytes,
+      double idleMillis) {
+    Result base = results.get(0);
+    System.out.println();
+    System.out.printf(
+        "BoringSSL, TLS 1.3, ECDSA P-256; %d event-loop threads per side; %d cores; the idle"
+            + " process used %.0f ms of CPU per second%n",
+        THREADS, Runtime.getRuntime().availableProcessors(), idleMillis);
+    StringBuilder head = new StringBuilder("| measure | " + configs.get(0).name() + " |");
+    StringBuilder rule = new StringBuilder("|---|---:|");
+    for (int i = 1; i < configs.size(); i++) {
+      head.append(' ').append(configs.get(i).name()).append(" | × plain |");
+      rule.append("---:|---:|");
+    }
+    System.out.println(head);
+    System.out.println(rule);
+    row(
+        String.format(Locale.ROOT, "P50 µs, 1 KiB at %,d req/s, %d s", rate, seconds),
+        results,
+        r -> r.latency.p50Micros(),
+        "%.0f");
+    row(
+        String.format(Locale.ROOT, "P99 µs, 1 KiB at %,d req/s", rate),
+        results,
+        r -> r.latency.p99Micros(),
+        "%.0f");
+    StringBuilder spread = new StringBuilder("| P99 µs per round: best / median / worst |");
+    for (int i = 0; i < results.size(); i++) {
+      Load.Latency l = results.get(i).latency;
+      spread.append(
+          String.format(
+              Locale.ROOT,
+              " %.0f / %.0f / %.0f |",
+              l.p99LowMicros(),
+              l.p99MedianMicros(),
+              l.p99HighMicros()));
+      if (i > 0) {
+        spread.append(" |");
+      }
+    }
+    System.out.println(spread);
+    row("CPU µs per request at that rate", results, r -> r.latency.cpuMicrosPerRequest(), "%.1f");
+    row(
+        String.format(
+            Locale.ROOT,
+            "saturation req/s, %d outstanding, %d s",
+            concurrency,
+            SATURATION_ROUNDS * SATURATION_ROUND.toSeconds()),
+        results,
+        r -> r.saturation.perSecond(),
+        "%,.0f");
+    row(
+        "CPU µs per request at saturation",
+        results,
+        r -> r.saturation.cpuMicrosPerRequest(),
+        "%.1f");
+    row(
+        String.format(Locale.ROOT, "single-stream bulk Gbit/s, %,d MiB", bulkBytes / MIB),
+        results,
+        r -> r.gbits,
+        "%.2f");
+    row("CPU ms per GiB of bulk", results, r -> r.cpuMillisPerGib, "%.0f");
+    for (int i = 0; i < configs.size(); i++) {
+      Result r = results.get(i);
+      if (r.latency.errors() > 0 || r.saturation.errors() > 0 || !r.bulkError.isEmpty()) {
+        System.out.printf(
+            "errors, %s: %d at the fixed rate, %d at saturation%s%n",
+            configs.get(i).name(),
+            r.latency.errors(),
+            r.saturation.errors(),
+            r.bulkError.isEmpty() ? "" : "; bulk: " + r.bulkError);
+      }
+    }
+
+    System.out.println();
+    System.out.println("| target (issue 5) | agent mTLS | agent HBONE |");
+    System.out.println("|---|---|---|");
+    Result mtls = results.get(1);
+    Result hbone = results.get(2);
+    System.out.printf(
+        "| ≤ 50 µs added P99 over plain TLS at %,d req/s, all requests | %s | %s |%n",
+        rate,
+        added(mtls, base, r -> r.latency.p99Micros()),
+        added(hbone, base, r -> r.latency.p99Micros()));
+    System.out.printf(
+        "| the same, median round (robust to a few noisy rounds) | %s | %s |%n",
+        added(mtls, base, r -> r.latency.p99MedianMicros()),
+        added(hbone, base, r -> r.latency.p99MedianMicros()));
+    System.out.printf(
+        "| ≥ 0.9× plain TLS throughput: saturation req/s | %s | %s |%n",
+        ratioVerdict(mtls.saturation.perSecond(), base.saturation.perSecond()),
+        ratioVerdict(hbone.saturation.perSecond(), base.saturation.perSecond()));
+    System.out.printf(
+        "| ≥ 0.9× plain TLS throughput: single-stream bulk | %s | %s |%n",
+        ratioVerdict(mtls.gbits, base.gbits), ratioVerdict(hbone.gbits, base.gbits));
+    System.out.printf(
+        "| ≥ 5 Gbit/s single-stream HBONE | — | %s |%n",
+        verdict(hbone.gbits >= 5, String.format(Locale.ROOT, "%.2f Gbit/s", hbone.gbits)));
+
+    // Issue 7: telemetry's cost, the same mTLS path with it on and off, in this run.
+    Result off = results.get(3);
+    System.out.println();
+    System.out.println("| target (issue 7): telemetry overhead ≤ 5 % | on vs off |");
+    System.out.println("|---|---|");
+    double satLoss = 1 - mtls.saturation.perSecond() / off.saturation.perSecond();
+    System.out.printf(
+        "| saturation req/s lost to telemetry | %s |%n",
+        verdict(satLoss <= 0.05, String.format(Locale.ROOT, "%.1f %%", satLoss * 100)));
+    double cpuAdded =
+        mtls.saturation.cpuMicrosPerRequest() / off.saturation.cpuMicrosPerRequest() - 1;
+    System.out.printf(
+        "| CPU per request added at saturation | %s |%n",
+        verdict(cpuAdded <= 0.05, String.format(Locale.ROOT, "%+.1f %%", cpuAdded * 100)));
+    System.out.printf(
+        "| P99 at %,d req/s, median round | %+.0f µs |%n",
+        rate, mtls.latency.p99MedianMicros() - off.latency.p99MedianMicros());
+  }
+
+  private interface Measure {
+    double of(Result r);
+  }
+
+  private static void row(String name, List<Result> results, Measure m, String format) {
+    double base = m.of(results.get(0));
+    StringBuilder line = new StringBuilder("| " + name + " | " + fmt(format, base) + " |");
+    for (int i = 1; i < results.size(); i++) {
+      double v = m.of(results.get(i));
+      line.append(' ')
+          .append(fmt(format, v))
+          .append(" | ")
+          .append(String.format(Locale.ROOT, "%.2f×", v / base))
+          .append(" |");
+    }
+    System.out.println(line);
+  }
+
+  private static String fmt(String format, double v) {
+    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
+  }
+
+  private static String added(Result r, Result base, Measure m) {
+    double added = m.of(r) - m.of(base);
+    return verdict(added <= 50, String.format(Locale.ROOT, "%+.0f µs", added));
+  }
+
+  private static String ratioVerdict(double v, double base) {
+    return verdict(v >= 0.9 * base, String.format(Locale.ROOT, "%.2f×", v / base));
+  }
+
+  private static String verdict(boolean met, String value) {
+    return value + (met ? " met" : " **not met**");
+  }
+
+  /** Deletes the run's directory (configuration files, the dev CA's key). */
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+}
