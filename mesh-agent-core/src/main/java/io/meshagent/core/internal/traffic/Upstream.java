@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param state the cluster's live state, where results go
  * @param index the endpoint's index in the picker's set (for least-request accounting), or -1
  * @param picker the picker that chose it, or null
+ * @param key {@code ip:port}, computed once
  */
 public record Upstream(
     Cluster cluster,
@@ -23,11 +24,18 @@ public record Upstream(
     UpstreamTransport transport,
     ClusterState state,
     int index,
-    @Nullable EndpointPicker picker) {
+    @Nullable EndpointPicker picker,
+    String key) {
 
-  /** {@code ip:port}, the key outlier detection knows the endpoint by. */
-  public String key() {
-    return ClusterState.key(endpoint);
+  /** An upstream; {@link #key()} is {@code ip:port}, the key outlier detection knows it by. */
+  Upstream(
+      Cluster cluster,
+      Endpoint endpoint,
+      UpstreamTransport transport,
+      ClusterState state,
+      int index,
+      @Nullable EndpointPicker picker) {
+    this(cluster, endpoint, transport, state, index, picker, ClusterState.key(endpoint));
   }
 
   /** Marks the start of a request on this endpoint (least-request weighting). */

@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class HttpUpstreamPool implements AutoCloseable {
   private final UpstreamConnector connector;
   private final int maxBody;
-  private final Map<String, Deque<Http1Connection>> idle = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<H2Connection>> h2 = new ConcurrentHashMap<>();
+  private final Map<PoolKey, Deque<Http1Connection>> idle = new ConcurrentHashMap<>();
+  private final Map<PoolKey, CompletableFuture<H2Connection>> h2 = new ConcurrentHashMap<>();
 
   /** An HTTP/1.1 connection and its reader. */
   private record Http1Connection(Channel channel, ResponseReader reader) {}
@@ -45,8 +45,46 @@ final class HttpUpstreamPool implements AutoCloseable {
     this.maxBody = maxBody;
   }
 
-  private static String key(Upstream u, HttpProtocol p) {
-    return u.cluster().name() + "|" + u.key() + "|" + u.transport() + "|" + p;
+  private static PoolKey key(Upstream u, HttpProtocol p) {
+    return new PoolKey(u.cluster().name(), u.key(), u.transport(), p);
+  }
+
+  /**
+   * What connections are shared by: cluster, endpoint, protocol and the transport configuration,
+   * compared by identity (a CDS update that changes TLS settings makes new objects, hence new
+   * connections; formatting the transport per request cost more than the request's routing).
+   */
+  private static final class PoolKey {
+    private final String cluster;
+    private final String endpoint;
+    private final Object transport;
+    private final HttpProtocol protocol;
+    private final int hash;
+
+    PoolKey(String cluster, String endpoint, Object transport, HttpProtocol protocol) {
+      this.cluster = cluster;
+      this.endpoint = endpoint;
+      this.transport = transport;
+      this.protocol = protocol;
+      this.hash =
+          (cluster.hashCode() * 31 + endpoint.hashCode()) * 31
+              + System.identityHashCode(transport) * 3
+              + protocol.ordinal();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PoolKey k
+          && k.transport == transport
+          && k.protocol == protocol
+          && k.endpoint.equals(endpoint)
+          && k.cluster.equals(cluster);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   /**
@@ -63,7 +101,7 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   private void sendH1(Upstream u, MeshHttpRequest request, Exchange e) {
-    String key = key(u, HttpProtocol.HTTP_1_1);
+    PoolKey key = key(u, HttpProtocol.HTTP_1_1);
     Deque<Http1Connection> q = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
     for (Http1Connection c; (c = q.pollFirst()) != null; ) {
       if (c.channel.isActive()) {
@@ -115,7 +153,7 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   private void sendH2(Upstream u, MeshHttpRequest request, Exchange e) {
-    String key = key(u, HttpProtocol.HTTP_2);
+    PoolKey key = key(u, HttpProtocol.HTTP_2);
     CompletableFuture<H2Connection> conn = h2.computeIfAbsent(key, k -> connectH2(u, k));
     conn.whenComplete(
         (c, err) -> {
@@ -202,7 +240,7 @@ final class HttpUpstreamPool implements AutoCloseable {
             });
   }
 
-  private CompletableFuture<H2Connection> connectH2(Upstream u, String key) {
+  private CompletableFuture<H2Connection> connectH2(Upstream u, PoolKey key) {
     CompletableFuture<H2Connection> settled = new CompletableFuture<>();
     ChannelInitializer<Channel> init =
         new ChannelInitializer<>() {
