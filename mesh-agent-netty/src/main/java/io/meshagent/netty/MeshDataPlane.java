@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.meshagent.MeshAgent;
 import io.meshagent.core.identity.WorkloadCertificate;
 import io.meshagent.core.internal.agent.AgentInternals;
+import io.meshagent.core.internal.config.DaemonThreads;
 import io.meshagent.core.internal.identity.IdentityManager;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
 import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
@@ -13,6 +14,8 @@ import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.core.internal.traffic.ClusterManager;
 import io.meshagent.core.internal.traffic.InboundMode;
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.admin.AdminServer;
+import io.meshagent.netty.internal.admin.AppMetricsTarget;
 import io.meshagent.netty.internal.hbone.HboneClient;
 import io.meshagent.netty.internal.hbone.HboneServer;
 import io.meshagent.netty.internal.inbound.Inbound;
@@ -58,6 +61,8 @@ import java.util.function.Supplier;
 public final class MeshDataPlane implements AutoCloseable {
   private final EventLoopGroup group;
   private final ExecutorService tlsBuilder;
+  private final ExecutorService adminWorker;
+  private final MeshAgent agent;
   private final WorkloadTls meshTls;
   private final WorkloadTls hboneTls;
   private final HboneClient hboneClient;
@@ -79,8 +84,10 @@ public final class MeshDataPlane implements AutoCloseable {
             options.eventLoopThreads(),
             new DefaultThreadFactory("mesh-agent-io", true),
             NioIoHandler.newFactory());
-    this.tlsBuilder =
-        Executors.newSingleThreadExecutor(new DefaultThreadFactory("mesh-agent-tls", true));
+    // Not Netty's thread factory: its threads count as event loops, which must never block.
+    this.tlsBuilder = Executors.newSingleThreadExecutor(DaemonThreads.named("mesh-agent-tls"));
+    this.adminWorker = Executors.newSingleThreadExecutor(DaemonThreads.named("mesh-agent-admin"));
+    this.agent = agent;
     TlsEngine engine = options.jdkTls() ? TlsEngine.JDK : TlsEngine.preferred();
     Clock clock = Clock.systemUTC();
     Executor builder = tlsBuilder;
@@ -197,6 +204,47 @@ public final class MeshDataPlane implements AutoCloseable {
     return s.address();
   }
 
+  /**
+   * Starts the admin server on {@code bind} (Envoy's admin port 15000; keep it on loopback): {@code
+   * /config_dump} ({@code envoy.admin.v3.ConfigDump} JSON of what the agent accepted, with versions
+   * and update times, secrets redacted), {@code /clusters} (health, outlier ejection, circuit
+   * breakers), {@code /certs}, {@code /ready} and {@code /stats/prometheus}.
+   *
+   * @return the bound address
+   */
+  public synchronized InetSocketAddress startAdmin(InetSocketAddress bind)
+      throws InterruptedException {
+    AdminServer s =
+        AdminServer.startAdmin(
+            bind, agent, clusters, telemetry::prometheusText, group, adminWorker);
+    servers.add(s);
+    return s.address();
+  }
+
+  /**
+   * Starts Istio's merged metrics endpoint on {@code bind} (port 15020): {@code /stats/prometheus}
+   * with the agent's metrics followed by the app's, scraped from {@code appMetricsPort} and {@code
+   * appMetricsPath} on loopback as pilot-agent does (a failing app scrape leaves the agent's part),
+   * and {@code /healthz/ready}.
+   *
+   * @param appMetricsPort the app's metrics port, or 0 for none
+   * @return the bound address
+   */
+  public synchronized InetSocketAddress startMergedMetrics(
+      InetSocketAddress bind, int appMetricsPort, String appMetricsPath)
+      throws InterruptedException {
+    AdminServer s =
+        AdminServer.startMergedMetrics(
+            bind,
+            agent,
+            telemetry::prometheusText,
+            appMetricsPort == 0 ? null : AppMetricsTarget.loopback(appMetricsPort, appMetricsPath),
+            group,
+            adminWorker);
+    servers.add(s);
+    return s.address();
+  }
+
   /** Serves {@code servicePort} to HBONE tunnels only, with an in-process handler. */
   public void serveHttpOverHbone(int servicePort, MeshHttpHandler handler) {
     inbound.register(new InboundService(servicePort, handler, null));
@@ -245,6 +293,7 @@ public final class MeshDataPlane implements AutoCloseable {
     meshTls.close();
     hboneTls.close();
     tlsBuilder.shutdown();
+    adminWorker.shutdownNow();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

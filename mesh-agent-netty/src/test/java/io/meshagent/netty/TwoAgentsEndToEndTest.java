@@ -493,6 +493,36 @@ class TwoAgentsEndToEndTest {
   }
 
   @Test
+  void adminServerShowsWhatTheAgentRuns() throws Exception {
+    InetSocketAddress admin =
+        reviews.startAdmin(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+    send(MeshHttpRequest.get("reviews:9080", "/admin-probe"));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + admin.getPort();
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> get =
+        path -> {
+          try {
+            return http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+          } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    var dump = get.apply("/config_dump");
+    assertThat(dump.statusCode()).isEqualTo(200);
+    assertThat(dump.body())
+        .contains("type.googleapis.com/envoy.admin.v3.ListenersConfigDump", "virtualInbound")
+        .contains("\"private_key\"") // present, as "[redacted]" (base64 for bytes)
+        .doesNotContain("PRIVATE KEY");
+    assertThat(get.apply("/ready").statusCode()).isEqualTo(200);
+    assertThat(get.apply("/certs").body())
+        .contains("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
+    assertThat(get.apply("/stats/prometheus").body())
+        .contains("istio_requests_total{reporter=\"destination\"");
+  }
+
+  @Test
   void tcpToAnUnknownDestinationFailsWithTheReason() {
     assertThatThrownBy(() -> client.connect("nowhere", 9000).get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IOException.class)

@@ -1,5 +1,7 @@
 package io.meshagent.core.testing;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.blockhound.BlockHound;
@@ -21,6 +23,19 @@ public final class NonBlockingThreads {
     }
     installed = true;
     BlockHound.builder()
+        // Netty's integration (found through the service loader, which builder() does not use on
+        // its own) makes event-loop threads non-blocking and allows Netty's own waits.
+        .loadIntegrations()
+        // It takes every FastThreadLocalThread for an event loop, but Netty's thread factory also
+        // makes the threads of plain executors (work meant to block, such as building TLS
+        // contexts): only a thread that runs a Netty executor is one. Evaluated on the thread
+        // itself, at its first blocking call.
+        .nonBlockingThreadPredicate(
+            p ->
+                p.and(
+                    t ->
+                        !(t instanceof FastThreadLocalThread)
+                            || ThreadExecutorMap.currentExecutor() != null))
         .nonBlockingThreadPredicate(p -> p.or(t -> t.getName().startsWith("mesh-agent-control")))
         .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
         // An idle executor thread waiting for its next task is not a blocking call in a task.
@@ -28,6 +43,9 @@ public final class NonBlockingThreads {
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "take")
         .allowBlockingCallsInside(
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "poll")
+        // Handing a task to the control context takes its queue's lock for the heap insert only.
+        .allowBlockingCallsInside(
+            "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "offer")
         // A worker leaving a pool that is shutting down takes the pool's own lock.
         .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit")
         .blockingMethodCallback(

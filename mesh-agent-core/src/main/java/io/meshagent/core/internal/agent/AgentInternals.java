@@ -2,6 +2,7 @@ package io.meshagent.core.internal.agent;
 
 import io.meshagent.MeshAgent;
 import io.meshagent.core.internal.config.ControlContext;
+import io.meshagent.core.internal.config.RawSnapshot;
 import io.meshagent.core.internal.identity.IdentityManager;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,20 @@ public final class AgentInternals {
   public static io.envoyproxy.envoy.config.core.v3.Node node(MeshAgent agent) {
     if (agent instanceof CoreMeshAgent core) {
       return core.node();
+    }
+    throw new IllegalArgumentException(
+        "not a mesh-agent-core agent: " + agent.getClass().getName());
+  }
+
+  /**
+   * The agent's last snapshot with its resources as the control plane sent them (for the admin
+   * config dump); a volatile read.
+   *
+   * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
+   */
+  public static RawSnapshot rawSnapshot(MeshAgent agent) {
+    if (agent instanceof CoreMeshAgent core) {
+      return core.rawSnapshot();
     }
     throw new IllegalArgumentException(
         "not a mesh-agent-core agent: " + agent.getClass().getName());

@@ -9,6 +9,7 @@ import io.meshagent.XdsSource;
 import io.meshagent.core.internal.config.ConfigSource;
 import io.meshagent.core.internal.config.ControlContext;
 import io.meshagent.core.internal.config.DaemonThreads;
+import io.meshagent.core.internal.config.RawSnapshot;
 import io.meshagent.core.internal.config.ResourceStore;
 import io.meshagent.core.internal.config.SnapshotPublisher;
 import io.meshagent.core.internal.file.FileConfigSource;
@@ -47,6 +48,7 @@ final class CoreMeshAgent implements MeshAgent {
   private final MeshAgentConfig config;
   private final ControlContext context;
   private final SnapshotPublisher publisher;
+  private final ResourceStore store;
   private final ConfigSource source;
   private final @Nullable ManagedChannel channel;
   private final Identities.@Nullable Built identity;
@@ -57,6 +59,7 @@ final class CoreMeshAgent implements MeshAgent {
       MeshAgentConfig config,
       ControlContext context,
       SnapshotPublisher publisher,
+      ResourceStore store,
       ConfigSource source,
       @Nullable ManagedChannel channel,
       Identities.@Nullable Built identity,
@@ -64,6 +67,7 @@ final class CoreMeshAgent implements MeshAgent {
     this.config = config;
     this.context = context;
     this.publisher = publisher;
+    this.store = store;
     this.source = source;
     this.channel = channel;
     this.identity = identity;
@@ -138,7 +142,7 @@ final class CoreMeshAgent implements MeshAgent {
       throw e;
     }
     CoreMeshAgent agent =
-        new CoreMeshAgent(config, context, publisher, source, channel, identity, blocking);
+        new CoreMeshAgent(config, context, publisher, store, source, channel, identity, blocking);
     source.start();
     if (identity != null) {
       identity.manager().start();
@@ -153,6 +157,10 @@ final class CoreMeshAgent implements MeshAgent {
   /** The node this agent presents to the control plane. */
   io.envoyproxy.envoy.config.core.v3.Node node() {
     return IstioNodeFactory.build(config.node(), config.profile());
+  }
+
+  RawSnapshot rawSnapshot() {
+    return store.rawSnapshot();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.meshagent.core.internal.config;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.meshagent.core.xds.ResourceInvalidException;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +25,12 @@ import java.util.Set;
 
 /**
  * The accepted resources of one agent, by type and name, and the names known not to exist. Owned by
- * the control context: every method must be called there. Per-type maps are replaced, never
- * mutated, so snapshots share the maps of types that did not change.
+ * the control context: every method but {@link #rawSnapshot()} must be called there. Per-type maps
+ * are replaced, never mutated, so snapshots share the maps of types that did not change.
+ *
+ * <p>Beside each converted entry the store keeps the resource's bytes as received (the {@code
+ * Any}'s value, the same {@link ByteString}, not a copy) for the admin config dump: Envoy's dump
+ * shows the protos, and the domain records cannot be turned back into them.
  */
 public final class ResourceStore {
   private static final String RESOURCE_WRAPPER_TYPE =
@@ -43,8 +47,11 @@ public final class ResourceStore {
   private final Map<String, XdsResourceType<?>> types;
   private final Clock clock;
   private final Map<String, ShardedMap<ResourceEntry<?>>> byType = new HashMap<>();
+  private final Map<String, ShardedMap<ByteString>> rawByType = new HashMap<>();
+  private final Map<String, String> typeVersions = new HashMap<>();
   private final Map<String, Set<String>> absent = new HashMap<>();
   private long version;
+  private volatile RawSnapshot rawSnapshot = RawSnapshot.EMPTY;
 
   /**
    * @param types every type this store accepts, by type URL
@@ -75,15 +82,14 @@ public final class ResourceStore {
    * @param typeUrl the update's type
    * @param resources the resources as received
    * @param version the version stamped on resources that carry none of their own
-   * @return converted entries by name, in the order received
+   * @return converted entries by name, in the order received, with their bytes
    * @throws UpdateRejectedException listing every invalid resource
    */
-  public Map<String, ResourceEntry<?>> convert(
-      String typeUrl, Collection<RawResource> resources, String version)
+  public ConvertedUpdate convert(String typeUrl, Collection<RawResource> resources, String version)
       throws UpdateRejectedException {
     XdsResourceType<?> type = type(typeUrl);
     Instant now = clock.instant();
-    Map<String, ResourceEntry<?>> out = new LinkedHashMap<>(resources.size() * 4 / 3 + 1);
+    ConvertedUpdate out = new ConvertedUpdate(version, resources.size());
     List<String> errors = new ArrayList<>();
     int index = 0;
     for (RawResource raw : resources) {
@@ -104,11 +110,11 @@ public final class ResourceStore {
           throw new ResourceInvalidException(
               "is named '" + parsed.name() + "' inside but '" + raw.name() + "' outside");
         }
-        if (out.containsKey(name)) {
+        if (out.contains(name)) {
           throw new ResourceInvalidException("appears twice in one update");
         }
         String v = raw.version().isEmpty() ? version : raw.version();
-        out.put(name, new ResourceEntry<>(name, v, now, parsed.value()));
+        out.put(new ResourceEntry<>(name, v, now, parsed.value()), any.getValue());
       } catch (ResourceInvalidException e) {
         errors.add(shortType(typeUrl) + " " + label + ": " + e.getMessage());
       } catch (InvalidProtocolBufferException e) {
@@ -155,14 +161,19 @@ public final class ResourceStore {
    * Replaces all resources of a wildcard type (SotW semantics for LDS and CDS: absent means
    * removed).
    */
-  public void replaceAll(String typeUrl, Map<String, ResourceEntry<?>> entries) {
+  public void replaceAll(String typeUrl, ConvertedUpdate update) {
+    Map<String, ResourceEntry<?>> entries = update.entries();
     Map<String, ResourceEntry<?>> old = byType.getOrDefault(typeUrl, ShardedMap.empty());
     Map<String, ResourceEntry<?>> next = new HashMap<>(entries.size() * 4 / 3 + 1);
+    Map<String, ByteString> nextRaw = new HashMap<>(entries.size() * 4 / 3 + 1);
     for (Map.Entry<String, ResourceEntry<?>> e : entries.entrySet()) {
       ResourceEntry<?> prior = old.get(e.getKey());
       next.put(e.getKey(), sameValue(prior, e.getValue()) ? prior : e.getValue());
+      nextRaw.put(e.getKey(), update.raw().get(e.getKey()));
     }
     byType.put(typeUrl, ShardedMap.copyOf(next));
+    rawByType.put(typeUrl, ShardedMap.copyOf(nextRaw));
+    typeVersions.put(typeUrl, update.version());
     absent.remove(typeUrl);
     version++;
   }
@@ -174,15 +185,16 @@ public final class ResourceStore {
    *     simply gone (wildcard types)
    */
   public void merge(
-      String typeUrl,
-      Map<String, ResourceEntry<?>> updated,
-      Collection<String> removed,
-      boolean removedAbsent) {
+      String typeUrl, ConvertedUpdate update, Collection<String> removed, boolean removedAbsent) {
+    Map<String, ResourceEntry<?>> updated = update.entries();
     ShardedMap<ResourceEntry<?>> current = byType.getOrDefault(typeUrl, ShardedMap.empty());
+    ShardedMap<ByteString> currentRaw = rawByType.getOrDefault(typeUrl, ShardedMap.empty());
     Map<String, ResourceEntry<?>> puts = new HashMap<>(updated.size() * 4 / 3 + 1);
+    Map<String, ByteString> rawPuts = new HashMap<>(updated.size() * 4 / 3 + 1);
     for (Map.Entry<String, ResourceEntry<?>> e : updated.entrySet()) {
       ResourceEntry<?> prior = current.get(e.getKey());
       puts.put(e.getKey(), sameValue(prior, e.getValue()) ? prior : e.getValue());
+      rawPuts.put(e.getKey(), update.raw().get(e.getKey()));
     }
     Set<String> absentNames = absent.get(typeUrl);
     if (absentNames != null) {
@@ -192,6 +204,8 @@ public final class ResourceStore {
       absent.computeIfAbsent(typeUrl, k -> new HashSet<>()).addAll(removed);
     }
     byType.put(typeUrl, current.with(puts, removed));
+    rawByType.put(typeUrl, currentRaw.with(rawPuts, removed));
+    typeVersions.put(typeUrl, update.version());
     version++;
   }
 
@@ -206,6 +220,10 @@ public final class ResourceStore {
         }
       }
       byType.put(typeUrl, current.with(Map.of(), dropped));
+      ShardedMap<ByteString> currentRaw = rawByType.get(typeUrl);
+      if (currentRaw != null) {
+        rawByType.put(typeUrl, currentRaw.with(Map.of(), dropped));
+      }
       version++;
     }
     Set<String> absentNames = absent.get(typeUrl);
@@ -264,16 +282,31 @@ public final class ResourceStore {
     return version;
   }
 
-  /** An immutable snapshot of everything held. */
+  /**
+   * An immutable snapshot of everything held; the same snapshot, with the resources' bytes, becomes
+   * the {@link #rawSnapshot()}.
+   */
   public MeshSnapshot snapshot(long snapshotVersion, boolean complete) {
     Map<String, Set<String>> absentCopy = new HashMap<>();
     absent.forEach((type, names) -> absentCopy.put(type, Set.copyOf(names)));
-    return new MeshSnapshot(
-        snapshotVersion, clock.instant(), new HashMap<>(byType), absentCopy, complete);
+    MeshSnapshot snapshot =
+        new MeshSnapshot(
+            snapshotVersion, clock.instant(), new HashMap<>(byType), absentCopy, complete);
+    rawSnapshot = new RawSnapshot(snapshot, new HashMap<>(rawByType), typeVersions);
+    return snapshot;
+  }
+
+  /**
+   * The last {@link #snapshot} with the resources as received; a volatile read, any thread. It may
+   * trail the published snapshot by the moment between the two.
+   */
+  public RawSnapshot rawSnapshot() {
+    return rawSnapshot;
   }
 
   private static boolean sameValue(ResourceEntry<?> prior, ResourceEntry<?> next) {
-    // Keep the earlier entry (and its time stamp) when nothing but the envelope changed.
+    // Keep the earlier entry (and its time stamp) when nothing but the envelope changed. The bytes
+    // are always the latest: a field the domain model ignores may have changed.
     return prior != null
         && prior.version().equals(next.version())
         && prior.value().equals(next.value());

@@ -4,13 +4,13 @@ import com.google.protobuf.Any;
 import io.meshagent.ControlPlaneStatus;
 import io.meshagent.core.internal.config.ConfigSource;
 import io.meshagent.core.internal.config.ControlContext;
+import io.meshagent.core.internal.config.ConvertedUpdate;
 import io.meshagent.core.internal.config.DaemonThreads;
 import io.meshagent.core.internal.config.RawResource;
 import io.meshagent.core.internal.config.ResourceStore;
 import io.meshagent.core.internal.config.SnapshotPublisher;
 import io.meshagent.core.internal.config.SourceStatus;
 import io.meshagent.core.internal.config.UpdateRejectedException;
-import io.meshagent.snapshot.ResourceEntry;
 import io.meshagent.snapshot.ResourceTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +129,7 @@ public final class FileConfigSource implements ConfigSource {
 
   /** Runs on the control context: converts everything, then applies all or nothing. */
   void apply(ResourceFileParser.Contents contents) {
-    Map<String, Map<String, ResourceEntry<?>>> converted = new LinkedHashMap<>();
+    Map<String, ConvertedUpdate> converted = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
     for (String typeUrl : contents.resources().keySet()) {
       if (!store.knows(typeUrl)) {

@@ -51,6 +51,7 @@ public final class IdentityManager implements AutoCloseable {
   private final CompletableFuture<WorkloadCertificate> first = new CompletableFuture<>();
 
   private volatile @Nullable WorkloadCertificate current;
+  private volatile @Nullable Instant acceptedAt;
   private volatile IdentityStatus status;
   private TimeSource.@Nullable Cancellable timer;
   private boolean closed;
@@ -121,6 +122,14 @@ public final class IdentityManager implements AutoCloseable {
   public @Nullable WorkloadCertificate current() {
     WorkloadCertificate c = current;
     return c != null && time.now().isBefore(c.notAfter()) ? c : null;
+  }
+
+  /**
+   * When the latest certificate was accepted (the admin secrets dump's {@code last_updated}), or
+   * null before the first.
+   */
+  public @Nullable Instant acceptedAt() {
+    return acceptedAt;
   }
 
   /** Completes with the first certificate. */
@@ -210,6 +219,7 @@ public final class IdentityManager implements AutoCloseable {
       failed(problem, new IllegalArgumentException(problem), issuer != null);
       return;
     }
+    acceptedAt = now;
     current = cert;
     retries.reset();
     Instant next = null;

@@ -8,12 +8,12 @@ import io.meshagent.ControlPlaneStatus;
 import io.meshagent.XdsProtocol;
 import io.meshagent.core.internal.config.ConfigSource;
 import io.meshagent.core.internal.config.ControlContext;
+import io.meshagent.core.internal.config.ConvertedUpdate;
 import io.meshagent.core.internal.config.ResourceStore;
 import io.meshagent.core.internal.config.SnapshotPublisher;
 import io.meshagent.core.internal.config.SourceStatus;
 import io.meshagent.core.internal.config.UpdateRejectedException;
 import io.meshagent.core.internal.retry.Backoff;
-import io.meshagent.snapshot.ResourceEntry;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Clock;
 import java.time.Duration;
@@ -186,7 +186,7 @@ public final class XdsClient implements ConfigSource, StreamListener {
       return;
     }
     st.nonce = response.nonce();
-    Map<String, ResourceEntry<?>> entries;
+    ConvertedUpdate entries;
     try {
       entries = store.convert(st.typeUrl, response.resources(), response.version());
     } catch (UpdateRejectedException e) {
@@ -202,7 +202,7 @@ public final class XdsClient implements ConfigSource, StreamListener {
       return;
     }
     if (!st.wildcard) {
-      entries.keySet().retainAll(st.names);
+      entries.retainNames(st.names);
     }
     if (response.stateOfTheWorld() && st.wildcard) {
       store.replaceAll(st.typeUrl, entries);
@@ -221,11 +221,11 @@ public final class XdsClient implements ConfigSource, StreamListener {
       st.wildcardTimer = null;
     }
     if (!st.pending.isEmpty()) {
-      st.pending.removeAll(entries.keySet());
+      st.pending.removeAll(entries.names());
       st.pending.removeAll(response.removed());
     }
     if (!st.nameTimers.isEmpty()) {
-      for (String name : entries.keySet()) {
+      for (String name : entries.names()) {
         ScheduledFuture<?> timer = st.nameTimers.remove(name);
         if (timer != null) {
           timer.cancel(false);
