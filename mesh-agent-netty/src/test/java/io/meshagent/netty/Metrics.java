@@ -28,4 +28,14 @@ final class Metrics {
     }
     return sum;
   }
+
+  /** The number of labels on the first sample of {@code name}. */
+  static int labelCount(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + "{")) {
+        return line.substring(name.length() + 1, line.lastIndexOf('}')).split("\",").length;
+      }
+    }
+    return 0;
+  }
 }

@@ -165,6 +165,9 @@ class TwoAgentsEndToEndTest {
             .serviceAccount(sa)
             .identityProvider(IdentityProvider.DEV)
             .devCaDir(ca)
+            // Bookinfo's labels: Istio's metrics label both sides with app and version.
+            .label("app", pod.substring(0, pod.lastIndexOf('-')))
+            .label("version", pod.substring(pod.lastIndexOf('-') + 1))
             .build();
     a.awaitInitialConfig(Duration.ofSeconds(20));
     a.awaitIdentity(Duration.ofSeconds(20));
@@ -269,25 +272,53 @@ class TwoAgentsEndToEndTest {
 
   @Test
   void istioMetricsFromBothReporters() throws Exception {
-    String source = "spiffe://" + PRODUCTPAGE_ID;
-    String destination = REVIEWS_ID.toString();
-    Map<String, String> http =
-        Map.of(
-            "source_workload", "productpage-v1",
-            "source_principal", source,
-            "destination_workload", "reviews-v1",
-            "destination_principal", destination,
-            "destination_service_name", "reviews",
-            "request_protocol", "http",
-            "response_code", "200");
+    // Every label of istio_requests_total, as Istio's stats filter sets them for this call.
+    Map<String, String> http = new java.util.LinkedHashMap<>();
+    http.put("source_workload", "productpage-v1");
+    http.put("source_canonical_service", "productpage");
+    http.put("source_canonical_revision", "v1");
+    http.put("source_workload_namespace", "default");
+    http.put("source_principal", "spiffe://" + PRODUCTPAGE_ID);
+    http.put("source_app", "productpage");
+    http.put("source_version", "v1");
+    http.put("source_cluster", "Kubernetes");
+    http.put("destination_workload", "reviews-v1");
+    http.put("destination_workload_namespace", "default");
+    http.put("destination_principal", REVIEWS_ID.toString());
+    http.put("destination_app", "reviews");
+    http.put("destination_version", "v1");
+    http.put("destination_canonical_service", "reviews");
+    http.put("destination_canonical_revision", "v1");
+    http.put("destination_service_name", "reviews");
+    http.put("destination_service_namespace", "default");
+    http.put("destination_cluster", "Kubernetes");
+    http.put("request_protocol", "http");
+    http.put("response_code", "200");
+    http.put("grpc_response_status", "");
+    http.put("response_flags", "-");
+    Map<String, String> source =
+        with(
+            http,
+            "reporter",
+            "source",
+            "destination_service",
+            "reviews.default.svc.cluster.local",
+            "connection_security_policy",
+            "unknown");
+    // The server knows the service by the request's host (no inbound cluster metadata).
+    Map<String, String> destination =
+        with(
+            http,
+            "reporter",
+            "destination",
+            "destination_service",
+            "reviews",
+            "connection_security_policy",
+            "mutual_tls");
     double sourceBefore =
-        Metrics.value(
-            productpage.prometheusText(), "istio_requests_total", with(http, "reporter", "source"));
+        Metrics.value(productpage.prometheusText(), "istio_requests_total", source);
     double destBefore =
-        Metrics.value(
-            reviews.prometheusText(),
-            "istio_requests_total",
-            with(http, "reporter", "destination"));
+        Metrics.value(reviews.prometheusText(), "istio_requests_total", destination);
 
     send(MeshHttpRequest.get("reviews:9080", "/metrics-probe"));
     try (MeshSocket s =
@@ -297,49 +328,49 @@ class TwoAgentsEndToEndTest {
 
     String src = productpage.prometheusText();
     String dst = reviews.prometheusText();
-    assertThat(
-            Metrics.value(
-                src,
-                "istio_requests_total",
-                with(http, "reporter", "source", "connection_security_policy", "unknown")))
-        .isEqualTo(sourceBefore + 1);
-    assertThat(
-            Metrics.value(
-                dst,
-                "istio_requests_total",
-                with(http, "reporter", "destination", "connection_security_policy", "mutual_tls")))
-        .isEqualTo(destBefore + 1);
-    assertThat(
-            Metrics.value(
-                src, "istio_request_duration_milliseconds_count", with(http, "reporter", "source")))
-        .isPositive();
-    assertThat(
-            Metrics.value(dst, "istio_response_bytes_count", with(http, "reporter", "destination")))
-        .isPositive();
+    assertThat(Metrics.labelCount(src, "istio_requests_total")).isEqualTo(source.size());
+    assertThat(Metrics.value(src, "istio_requests_total", source)).isEqualTo(sourceBefore + 1);
+    assertThat(Metrics.value(dst, "istio_requests_total", destination)).isEqualTo(destBefore + 1);
+    for (String histogram :
+        List.of(
+            "istio_request_duration_milliseconds_count",
+            "istio_request_bytes_count",
+            "istio_response_bytes_count")) {
+      assertThat(Metrics.value(src, histogram, source)).as(histogram).isEqualTo(sourceBefore + 1);
+      assertThat(Metrics.value(dst, histogram, destination))
+          .as(histogram)
+          .isEqualTo(destBefore + 1);
+    }
+    assertThat(Metrics.value(src, "istio_request_duration_milliseconds_sum", source)).isPositive();
     Map<String, String> tcp =
         Map.of(
             "source_principal",
-            source,
+            "spiffe://" + PRODUCTPAGE_ID,
             "destination_principal",
-            destination,
+            REVIEWS_ID.toString(),
             "request_protocol",
             "tcp");
+    for (String m :
+        List.of(
+            "istio_tcp_connections_opened_total",
+            "istio_tcp_connections_closed_total",
+            "istio_tcp_sent_bytes_total",
+            "istio_tcp_received_bytes_total")) {
+      assertThat(Metrics.value(src, m, with(tcp, "reporter", "source"))).as(m).isPositive();
+      assertThat(
+              Metrics.value(
+                  dst,
+                  m,
+                  with(tcp, "reporter", "destination", "connection_security_policy", "mutual_tls")))
+          .as(m)
+          .isPositive();
+    }
     assertThat(
-            Metrics.value(
-                src, "istio_tcp_connections_opened_total", with(tcp, "reporter", "source")))
-        .isPositive();
+            Metrics.value(src, "istio_tcp_received_bytes_total", with(tcp, "reporter", "source")))
+        .isGreaterThanOrEqualTo(1000); // what the client sent: the request direction
     assertThat(
-            Metrics.value(
-                dst,
-                "istio_tcp_connections_opened_total",
-                with(tcp, "reporter", "destination", "connection_security_policy", "mutual_tls")))
-        .isPositive();
-    assertThat(Metrics.value(src, "istio_tcp_sent_bytes_total", with(tcp, "reporter", "source")))
-        .isGreaterThanOrEqualTo(1000);
-    assertThat(
-            Metrics.value(
-                dst, "istio_tcp_received_bytes_total", with(tcp, "reporter", "destination")))
-        .isGreaterThanOrEqualTo(1000);
+            Metrics.value(dst, "istio_tcp_sent_bytes_total", with(tcp, "reporter", "destination")))
+        .isGreaterThanOrEqualTo(1000); // the echo back: the response direction
   }
 
   static Map<String, String> with(Map<String, String> base, String... more) {
