@@ -153,18 +153,30 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   private void sendH2(Upstream u, MeshHttpRequest request, Exchange e) {
+    sendH2(u, request, e, 0);
+  }
+
+  /**
+   * @param reconnects connections already found closed for this request: one that closes before its
+   *     SETTINGS carried nothing of it, so the request may go on a new one (once)
+   */
+  private void sendH2(Upstream u, MeshHttpRequest request, Exchange e, int reconnects) {
     PoolKey key = key(u, HttpProtocol.HTTP_2);
     CompletableFuture<H2Connection> conn = h2.computeIfAbsent(key, k -> connectH2(u, k));
     conn.whenComplete(
         (c, err) -> {
           if (err != null) {
             h2.remove(key, conn);
+            if (err instanceof ClosedBeforeSettings && reconnects == 0) {
+              sendH2(u, request, e, 1);
+              return;
+            }
             e.response.completeExceptionally(err);
             return;
           }
           if (!c.parent.isActive()) {
             h2.remove(key, conn);
-            sendH2(u, request, e);
+            sendH2(u, request, e, reconnects);
             return;
           }
           c.parent.eventLoop().execute(() -> c.submit(() -> openStream(c, request, e)));
@@ -266,9 +278,7 @@ final class HttpUpstreamPool implements AutoCloseable {
                     .addListener(
                         x -> {
                           h2.remove(key, settled);
-                          settled.completeExceptionally(
-                              new UpstreamResetException(
-                                  "HTTP/2 connection closed before SETTINGS"));
+                          settled.completeExceptionally(new ClosedBeforeSettings());
                         });
               }
             });
@@ -296,6 +306,15 @@ final class HttpUpstreamPool implements AutoCloseable {
         return;
       }
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** The connection ended before the server's SETTINGS: no request was sent on it. */
+  private static final class ClosedBeforeSettings extends UpstreamResetException {
+    private static final long serialVersionUID = 1L;
+
+    ClosedBeforeSettings() {
+      super("HTTP/2 connection closed before the server's SETTINGS");
     }
   }
 
