@@ -22,6 +22,7 @@ import io.meshagent.netty.internal.inbound.Inbound;
 import io.meshagent.netty.internal.inbound.InboundServer;
 import io.meshagent.netty.internal.inbound.InboundService;
 import io.meshagent.netty.internal.observe.Telemetry;
+import io.meshagent.netty.internal.outbound.IstioAlpn;
 import io.meshagent.netty.internal.outbound.OutboundClient;
 import io.meshagent.netty.internal.outbound.UpstreamConnector;
 import io.meshagent.netty.internal.tls.TlsEngine;
@@ -92,7 +93,14 @@ public final class MeshDataPlane implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     Executor builder = tlsBuilder;
     this.meshTls =
-        new WorkloadTls(identity, engine, List.of("h2", "http/1.1"), List.of(), clock, builder);
+        new WorkloadTls(
+            identity,
+            engine,
+            List.of("h2", "http/1.1"),
+            List.of(),
+            List.of(IstioAlpn.HTTP11, IstioAlpn.HTTP2, IstioAlpn.TCP),
+            clock,
+            builder);
     this.hboneTls = new WorkloadTls(identity, engine, List.of("h2"), List.of("h2"), clock, builder);
     this.hboneClient =
         new HboneClient(hboneTls, () -> source(identity), group, HboneClient.DEFAULT_IDLE);
@@ -272,8 +280,14 @@ public final class MeshDataPlane implements AutoCloseable {
     return bound;
   }
 
+  /**
+   * Stops serving and closes every connection: listeners first, then the streams tunnelled to the
+   * served ports (requests in flight on them are cut), then the HBONE server's drain, the client
+   * pools and the event loops. Call it off the event loops.
+   */
   @Override
   public void close() {
+    inbound.closeTunnels();
     List<AutoCloseable> toClose;
     synchronized (this) {
       toClose = new ArrayList<>(servers);

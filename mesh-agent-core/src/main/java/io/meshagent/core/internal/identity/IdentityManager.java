@@ -227,6 +227,13 @@ public final class IdentityManager implements AutoCloseable {
       Duration lifetime = Duration.between(cert.notBefore(), cert.notAfter());
       double fraction = (1 - ratio) + jitter * (2 * random.getAsDouble() - 1);
       next = cert.notBefore().plusMillis((long) (lifetime.toMillis() * fraction));
+      if (next.isBefore(now)) {
+        // A CA backdates notBefore for clock skew (the dev CA by a minute): with a short lifetime
+        // the rotation point would already be past and every new certificate would be renewed at
+        // once, in a loop. Count the fraction over what is left instead.
+        next =
+            now.plusMillis((long) (Duration.between(now, cert.notAfter()).toMillis() * fraction));
+      }
       Duration delay = Duration.between(now, next);
       schedule(delay.isNegative() ? Duration.ZERO : delay);
     }
@@ -272,19 +279,33 @@ public final class IdentityManager implements AutoCloseable {
             next,
             message,
             now);
+    // One line per failure naming the innermost cause (retries repeat it); the trace at debug.
+    String why = rootCause(cause);
     if (c != null && now.isBefore(c.notAfter())) {
       log.warn(
-          "{}; the certificate for {} keeps serving until {}",
+          "{} ({}); the certificate for {} keeps serving until {}; retrying in {}",
           message,
+          why,
           c.id(),
           c.notAfter(),
-          cause);
+          next);
     } else {
       log.warn(
-          "{}; no valid workload certificate: mTLS is unavailable until one arrives",
+          "{} ({}); no valid workload certificate: mTLS is unavailable until one arrives; retrying"
+              + " at {}",
           message,
-          cause);
+          why,
+          next);
     }
+    log.debug("certificate request failure", cause);
+  }
+
+  private static String rootCause(@Nullable Throwable t) {
+    String why = t == null ? "no detail" : t.toString();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      why = c.getMessage() != null ? c.getClass().getSimpleName() + ": " + c.getMessage() : why;
+    }
+    return why;
   }
 
   private void schedule(Duration delay) {

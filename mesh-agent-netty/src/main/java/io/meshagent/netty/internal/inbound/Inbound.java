@@ -6,6 +6,9 @@ import io.meshagent.netty.internal.hbone.HboneServer;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.WorkloadTls;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +21,9 @@ public final class Inbound {
   private final InboundPipelines pipelines;
   private final EventLoopGroup group;
   private final Map<Integer, InboundService> services = new ConcurrentHashMap<>();
+
+  /** HBONE streams served here: keep-alive HTTP on them would hold a drain open indefinitely. */
+  private final ChannelGroup tunnels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public Inbound(
       MeshAgent agent,
@@ -55,6 +61,11 @@ public final class Inbound {
     }
   }
 
+  /** Ends the HBONE streams served here (the data plane is closing); does not wait. */
+  public void closeTunnels() {
+    tunnels.close();
+  }
+
   /** Whether {@code port} is a served service port. */
   public boolean serves(int port) {
     return services.containsKey(port);
@@ -64,7 +75,12 @@ public final class Inbound {
   public HboneServer.LocalServices localServices() {
     return destination -> {
       InboundService s = services.get(destination.getPort());
-      return s == null ? null : stream -> pipelines.tunnel(stream, s);
+      return s == null
+          ? null
+          : stream -> {
+            tunnels.add(stream);
+            pipelines.tunnel(stream, s);
+          };
     };
   }
 }

@@ -8,10 +8,10 @@ import java.util.List;
  * cluster_builder.go}): the inbound listener of the peer selects its filter chain by it, and
  * answers with the plain protocol it chose.
  */
-final class IstioAlpn {
-  static final List<String> HTTP11 = List.of("istio-http/1.1", "istio", "http/1.1");
-  static final List<String> HTTP2 = List.of("istio-h2", "istio", "h2");
-  static final List<String> TCP = List.of("istio-peer-exchange", "istio");
+public final class IstioAlpn {
+  public static final List<String> HTTP11 = List.of("istio-http/1.1", "istio", "http/1.1");
+  public static final List<String> HTTP2 = List.of("istio-h2", "istio", "h2");
+  public static final List<String> TCP = List.of("istio-peer-exchange", "istio");
 
   private IstioAlpn() {}
 }

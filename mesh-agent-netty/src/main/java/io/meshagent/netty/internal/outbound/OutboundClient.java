@@ -240,7 +240,10 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     private void afterDelay(RouteDecision.Fault fault) {
       if (fault.abort() != null) {
         int status = fault.abort().httpStatus() > 0 ? fault.abort().httpStatus() : 503;
-        finish(localResponse(status, "FI", "fault filter abort", List.of()));
+        // The route chose the cluster: telemetry labels the service from it, as Envoy does.
+        finish(
+            localResponse(status, "FI", "fault filter abort", List.of())
+                .withUpstream(null, cluster, "", 0, "FI"));
         return;
       }
       attempt();

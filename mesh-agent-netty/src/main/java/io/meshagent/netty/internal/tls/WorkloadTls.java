@@ -28,6 +28,7 @@ public final class WorkloadTls implements AutoCloseable {
   private final TlsEngine engine;
   private final List<String> serverAlpn;
   private final List<String> clientAlpn;
+  private final List<List<String>> prebuiltClientAlpn;
   private final SpiffeTrustManager trust;
   private final Subscription subscription;
   private volatile @Nullable Contexts contexts;
@@ -51,11 +52,35 @@ public final class WorkloadTls implements AutoCloseable {
       List<String> clientAlpn,
       Clock clock,
       Executor builder) {
+    this(identity, engine, serverAlpn, clientAlpn, List.of(), clock, builder);
+  }
+
+  /**
+   * Contexts that also offer each of {@code prebuiltClientAlpn} on the client side (see {@link
+   * #clientContext(List)}), built with the others: building a context reads the key store and the
+   * system's randomness, which must not happen on an event loop. When the identity already holds a
+   * certificate, the first contexts are built here, on the caller's thread.
+   *
+   * @param builder where contexts are built on rotation (an executor that may do CPU work)
+   */
+  public WorkloadTls(
+      IdentityManager identity,
+      TlsEngine engine,
+      List<String> serverAlpn,
+      List<String> clientAlpn,
+      List<List<String>> prebuiltClientAlpn,
+      Clock clock,
+      Executor builder) {
     this.identity = identity;
     this.engine = engine;
     this.serverAlpn = List.copyOf(serverAlpn);
     this.clientAlpn = List.copyOf(clientAlpn);
+    this.prebuiltClientAlpn = prebuiltClientAlpn.stream().map(List::copyOf).toList();
     this.trust = new SpiffeTrustManager(this::verifier, clock);
+    WorkloadCertificate first = identity.current();
+    if (first != null) {
+      rebuild(first);
+    }
     this.subscription = identity.subscribe(builder, this::rebuild);
   }
 
@@ -76,10 +101,18 @@ public final class WorkloadTls implements AutoCloseable {
               cert,
               MeshSslContexts.server(cert, trust, engine, serverAlpn),
               MeshSslContexts.client(cert, trust, engine, clientAlpn),
-              new ConcurrentHashMap<>());
+              prebuilt(cert));
     } catch (SSLException | RuntimeException e) {
       log.error("cannot build TLS contexts for {}; keeping the previous ones", cert.id(), e);
     }
+  }
+
+  private Map<List<String>, SslContext> prebuilt(WorkloadCertificate cert) throws SSLException {
+    Map<List<String>, SslContext> m = new ConcurrentHashMap<>();
+    for (List<String> alpn : prebuiltClientAlpn) {
+      m.put(alpn, MeshSslContexts.client(cert, trust, engine, alpn));
+    }
+    return m;
   }
 
   /** The engine in use. */
@@ -122,20 +155,15 @@ public final class WorkloadTls implements AutoCloseable {
   }
 
   private Contexts current() throws NoWorkloadCertificateException {
-    WorkloadCertificate cert = identity.current();
-    if (cert == null) {
+    if (identity.current() == null) {
       throw new NoWorkloadCertificateException(identity.status().lastError());
     }
+    // Right after a rotation the previous contexts serve until the listener has built the new
+    // ones (the previous certificate is still valid then): never built on the caller's thread,
+    // which may be an event loop.
     Contexts c = contexts;
-    if (c != null && c.cert == cert) {
-      return c;
-    }
-    // The rotation listener has not run yet (just started, or just rotated): build here, once;
-    // a racing build of the same certificate is equivalent.
-    rebuild(cert);
-    c = contexts;
-    if (c == null || c.cert != cert) {
-      throw new NoWorkloadCertificateException("TLS contexts cannot be built for " + cert.id());
+    if (c == null) {
+      throw new NoWorkloadCertificateException("TLS contexts are not built yet");
     }
     return c;
   }
