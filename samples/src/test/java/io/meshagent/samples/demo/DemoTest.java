@@ -138,12 +138,7 @@ class DemoTest {
 
   @Test
   void nothingBlockedAnEventLoop() {
-    // Known data-plane bug, not the demo's: WorkloadTls.clientContext(alpn) builds the client
-    // context for an Istio ALPN lazily on the calling thread, the event loop of the first
-    // connection, and building it reads SecureRandom (/dev/urandom when NativePRNG's buffer is
-    // stale). Remove this filter when contexts are built off the event loop.
-    assertThat(NonBlockingThreads.violations())
-        .filteredOn(v -> !v.contains("io.meshagent.netty.internal.tls.MeshSslContexts.client"))
-        .isEmpty();
+    // TLS contexts (the Istio ALPN client contexts included) are built off the event loops.
+    assertThat(NonBlockingThreads.violations()).isEmpty();
   }
 }
