@@ -110,7 +110,8 @@ public final class MeshDataPlane implements AutoCloseable {
         new OutboundClient(
             agent,
             clusters,
-            new UpstreamConnector(meshTls, hboneClient, group, options.hbonePort()),
+            new UpstreamConnector(
+                meshTls, hboneClient, group, options.hbonePort(), telemetry::baggage),
             group,
             options.maxBodyBytes(),
             telemetry);

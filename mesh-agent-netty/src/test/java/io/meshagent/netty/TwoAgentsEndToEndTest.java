@@ -373,6 +373,26 @@ class TwoAgentsEndToEndTest {
         .isGreaterThanOrEqualTo(1000); // the echo back: the response direction
   }
 
+  @Test
+  void hboneConnectCarriesBaggageSoTheServerKnowsTheCallersWorkload() throws Exception {
+    Map<String, String> tcp =
+        Map.of(
+            "reporter", "destination",
+            "source_workload", "productpage-v1",
+            "source_app", "productpage",
+            "source_principal", "spiffe://" + PRODUCTPAGE_ID,
+            "request_protocol", "tcp");
+    double before =
+        Metrics.value(reviews.prometheusText(), "istio_tcp_connections_opened_total", tcp);
+    try (MeshSocket s =
+        client.connect("echo-hbone.default.svc.cluster.local", 9000).get(20, TimeUnit.SECONDS)) {
+      assertThat(roundTrip(s, 100, 5)).isTrue();
+    }
+    // TCP has no headers: the workload comes from the CONNECT's baggage, as ztunnel sends it.
+    assertThat(Metrics.value(reviews.prometheusText(), "istio_tcp_connections_opened_total", tcp))
+        .isEqualTo(before + 1);
+  }
+
   static Map<String, String> with(Map<String, String> base, String... more) {
     Map<String, String> m = new java.util.HashMap<>(base);
     for (int i = 0; i < more.length; i += 2) {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends one CONNECT ({@code :method} and {@code :authority} only) on a new stream and completes the
@@ -20,7 +21,11 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
   private final String authority;
   private final CompletableFuture<HboneTunnel> result;
 
-  ClientStreamHandler(String authority, CompletableFuture<HboneTunnel> result) {
+  private final @Nullable String baggage;
+
+  ClientStreamHandler(
+      String authority, @Nullable String baggage, CompletableFuture<HboneTunnel> result) {
+    this.baggage = baggage;
     this.authority = authority;
     this.result = result;
   }
@@ -45,15 +50,22 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     sent = true;
-    ctx.writeAndFlush(
-            new DefaultHttp2HeadersFrame(
-                new DefaultHttp2Headers().method("CONNECT").authority(authority), false))
+    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(connectHeaders(), false))
         .addListener(
             f -> {
               if (!f.isSuccess()) {
                 fail(ctx, "CONNECT " + authority + " could not be sent: " + f.cause(), 0);
               }
             });
+  }
+
+  private DefaultHttp2Headers connectHeaders() {
+    DefaultHttp2Headers h = new DefaultHttp2Headers();
+    h.method("CONNECT").authority(authority);
+    if (baggage != null) {
+      h.add("baggage", baggage);
+    }
+    return h;
   }
 
   @Override

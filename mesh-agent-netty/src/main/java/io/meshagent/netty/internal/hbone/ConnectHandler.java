@@ -126,6 +126,10 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (localService != null) {
+      CharSequence baggage = h.get("baggage");
+      if (baggage != null) {
+        ctx.channel().attr(HboneTunnel.BAGGAGE).set(baggage.toString());
+      }
       serveLocally(ctx, localService);
       return;
     }

@@ -89,6 +89,19 @@ public final class HboneClient implements AutoCloseable {
       Set<SpiffeId> expected,
       @Nullable InetAddress sourceIp,
       InetSocketAddress authority) {
+    return connect(nextHop, expected, sourceIp, authority, null);
+  }
+
+  /**
+   * The same, with a {@code baggage} header on the CONNECT: the peer metadata ztunnel sends and
+   * reads ({@code k8s.namespace.name}, {@code service.name}, ...), or null for none.
+   */
+  public CompletableFuture<HboneTunnel> connect(
+      InetSocketAddress nextHop,
+      Set<SpiffeId> expected,
+      @Nullable InetAddress sourceIp,
+      InetSocketAddress authority,
+      @Nullable String baggage) {
     String auth;
     try {
       auth = Authority.format(authority);
@@ -105,7 +118,7 @@ public final class HboneClient implements AutoCloseable {
             return;
           }
           new Http2StreamChannelBootstrap(ch)
-              .handler(new ClientStreamHandler(auth, result))
+              .handler(new ClientStreamHandler(auth, baggage, result))
               .open()
               .addListener(
                   f -> {

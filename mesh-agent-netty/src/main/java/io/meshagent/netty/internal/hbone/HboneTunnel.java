@@ -19,6 +19,10 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
  * if it is not finished.
  */
 public final class HboneTunnel {
+  /** The {@code baggage} header of the CONNECT a served stream arrived with (peer metadata). */
+  public static final io.netty.util.AttributeKey<String> BAGGAGE =
+      io.netty.util.AttributeKey.valueOf("mesh-agent.hbone-baggage");
+
   private final Http2StreamChannel channel;
 
   HboneTunnel(Http2StreamChannel channel) {

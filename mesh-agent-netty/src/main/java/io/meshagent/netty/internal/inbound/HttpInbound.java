@@ -64,7 +64,8 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       InetAddress destinationIp,
       int destinationPort,
       String serverName,
-      String transport) {}
+      String transport,
+      @Nullable String tunnelBaggage) {}
 
   HttpInbound(
       @Nullable HttpConnectionManager hcm,
@@ -102,7 +103,7 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
             connection.peer(),
             connection.sourceIp().getHostAddress() + ":" + connection.sourcePort(),
             connection.transport());
-    Telemetry.Inbound t = telemetry.inbound(received, context);
+    Telemetry.Inbound t = telemetry.inbound(received, context, connection.tunnelBaggage());
     MeshHttpRequest request = t.request();
     JwtDecision jwt = authenticate(request);
     if (jwt instanceof JwtDecision.Denied d) {

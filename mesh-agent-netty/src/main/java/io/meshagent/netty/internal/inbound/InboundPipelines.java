@@ -12,6 +12,7 @@ import io.meshagent.core.internal.traffic.InboundPlan;
 import io.meshagent.core.internal.traffic.InboundPlanner;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.NetworkRbac;
+import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
 import io.meshagent.netty.internal.observe.Telemetry;
@@ -184,7 +185,8 @@ final class InboundPipelines {
             ip(info.destinationIp()),
             info.destinationPort(),
             info.serverName() == null ? "" : info.serverName(),
-            transport);
+            transport,
+            ch.attr(HboneTunnel.BAGGAGE).get());
     for (NetworkRbac r : a.networkRbac()) {
       String denied = denied(r, conn);
       if (denied != null) {
@@ -225,7 +227,8 @@ final class InboundPipelines {
             Reporter.DESTINATION,
             peer,
             "inbound|" + service.servicePort() + "||",
-            ""); // the service is not known from a TCP connection
+            "", // the service is not known from a TCP connection
+            ch.attr(HboneTunnel.BAGGAGE).get());
     ch.pipeline().addLast(new ByteCounter(m));
     ch.closeFuture().addListener(x -> m.recordClose());
     relay(ch, service.app(), peer, service);

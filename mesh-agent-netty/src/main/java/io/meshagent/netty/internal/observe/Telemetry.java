@@ -88,6 +88,11 @@ public final class Telemetry implements AutoCloseable {
     this.propagation = propagation;
   }
 
+  /** This workload's {@code baggage} for HBONE CONNECTs, or null when telemetry is off. */
+  public @Nullable String baggage() {
+    return enabled ? local.get().baggage() : null;
+  }
+
   /** The metrics in Prometheus text format. */
   public String prometheusText() {
     return metrics.prometheusText();
@@ -249,13 +254,25 @@ public final class Telemetry implements AutoCloseable {
 
   /** Starts serving an inbound request: the caller's metadata read, a server span started. */
   public Inbound inbound(MeshHttpRequest request, InboundContext context) {
+    return inbound(request, context, null);
+  }
+
+  /**
+   * Starts serving an inbound request; {@code tunnelBaggage} is the {@code baggage} of the HBONE
+   * CONNECT it came through (how ztunnel and waypoints say who the caller is), or null.
+   */
+  public Inbound inbound(
+      MeshHttpRequest request, InboundContext context, @Nullable String tunnelBaggage) {
     if (!enabled) {
       return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null);
     }
     WorkloadMetadata peer = peerOf(request.header(PeerMetadataHeaders.METADATA), context.peer());
-    if (request.header(PeerMetadataHeaders.METADATA) == null
-        && request.header(PeerBaggage.HEADER) != null) {
-      WorkloadMetadata fromBaggage = PeerBaggage.decode(request.header(PeerBaggage.HEADER));
+    String baggage = request.header(PeerBaggage.HEADER);
+    if (baggage == null) {
+      baggage = tunnelBaggage;
+    }
+    if (request.header(PeerMetadataHeaders.METADATA) == null && baggage != null) {
+      WorkloadMetadata fromBaggage = PeerBaggage.decode(baggage);
       peer = context.peer() != null ? fromBaggage.withPrincipal(context.peer()) : fromBaggage;
     }
     Context parent = propagation.extract(Context.root(), request, GETTER);
@@ -282,11 +299,22 @@ public final class Telemetry implements AutoCloseable {
    */
   public TcpConnectionMetrics tcp(
       Reporter reporter, @Nullable SpiffeId peer, String cluster, String host) {
+    return tcp(reporter, peer, cluster, host, null);
+  }
+
+  /** The same, for a tunnel whose CONNECT carried the peer's {@code baggage}. */
+  public TcpConnectionMetrics tcp(
+      Reporter reporter,
+      @Nullable SpiffeId peer,
+      String cluster,
+      String host,
+      @Nullable String baggage) {
     if (!enabled) {
       return TcpConnectionMetrics.NOOP;
     }
-    WorkloadMetadata other =
-        peer == null ? WorkloadMetadata.UNKNOWN : WorkloadMetadata.UNKNOWN.withPrincipal(peer);
+    WorkloadMetadata known =
+        baggage == null ? WorkloadMetadata.UNKNOWN : PeerBaggage.decode(baggage);
+    WorkloadMetadata other = peer == null ? known : known.withPrincipal(peer);
     WorkloadMetadata me = local.get().workload();
     boolean source = reporter == Reporter.SOURCE;
     TcpConnectionMetrics m =

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +42,24 @@ public final class UpstreamConnector {
   private final HboneClient hbone;
   private final EventLoopGroup group;
   private final int hbonePort;
+  private final Supplier<@Nullable String> baggage;
 
   public UpstreamConnector(
       WorkloadTls tls, HboneClient hbone, EventLoopGroup group, int hbonePort) {
+    this(tls, hbone, group, hbonePort, () -> null);
+  }
+
+  /**
+   * @param baggage this workload's {@code baggage} for HBONE CONNECTs (ztunnel reads the caller's
+   *     metadata there), or null for none
+   */
+  public UpstreamConnector(
+      WorkloadTls tls,
+      HboneClient hbone,
+      EventLoopGroup group,
+      int hbonePort,
+      Supplier<@Nullable String> baggage) {
+    this.baggage = baggage;
     this.tls = tls;
     this.hbone = hbone;
     this.group = group;
@@ -186,7 +202,7 @@ public final class UpstreamConnector {
     InetSocketAddress nextHop = nextHop(u);
     CompletableFuture<Channel> result = new CompletableFuture<>();
     hbone
-        .connect(nextHop, poolExpected, null, authority)
+        .connect(nextHop, poolExpected, null, authority, baggage.get())
         .whenComplete(
             (tunnel, err) -> {
               if (err != null) {
