@@ -132,28 +132,6 @@ final class TwoAgents implements AutoCloseable {
             .render());
     this.clientAgent = agent(clientJson, "bench-client-v1", CLIENT_SA, ca);
     this.clientPlane = MeshDataPlane.start(clientAgent, options.withHbonePort(hbone.getPort()));
-    awaitTls(clientPlane.client());
-  }
-
-  /**
-   * Waits until both paths answer. {@code MeshDataPlane.start} returns before its first TLS
-   * contexts are built (asynchronously, on the data plane's TLS executor; 100–250 ms here), and
-   * until then mesh requests fail with 503 UF "TLS contexts are not built yet", although the agent
-   * already holds its certificate.
-   */
-  private static void awaitTls(MeshClient client) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    for (String host : List.of(ECHO, ECHO_HBONE)) {
-      MeshHttpRequest probe = MeshHttpRequest.get(host + ":" + HTTP_PORT, "/");
-      for (MeshHttpResponse r = client.send(probe).get(10, TimeUnit.SECONDS);
-          r.status() != 200;
-          r = client.send(probe).get(10, TimeUnit.SECONDS)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(host + " still fails after 10 s: " + r.bodyText());
-        }
-        Thread.sleep(20);
-      }
-    }
   }
 
   private static MeshAgent agent(Path json, String pod, String sa, Path ca) throws Exception {

@@ -16,11 +16,7 @@ public final class AgentInternals {
    * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
    */
   public static @Nullable IdentityManager identity(MeshAgent agent) {
-    if (agent instanceof CoreMeshAgent core) {
-      return core.identityManager();
-    }
-    throw new IllegalArgumentException(
-        "not a mesh-agent-core agent: " + agent.getClass().getName());
+    return core(agent).identityManager();
   }
 
   /**
@@ -29,11 +25,7 @@ public final class AgentInternals {
    * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
    */
   public static ControlContext control(MeshAgent agent) {
-    if (agent instanceof CoreMeshAgent core) {
-      return core.controlContext();
-    }
-    throw new IllegalArgumentException(
-        "not a mesh-agent-core agent: " + agent.getClass().getName());
+    return core(agent).controlContext();
   }
 
   /**
@@ -42,11 +34,7 @@ public final class AgentInternals {
    * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
    */
   public static io.envoyproxy.envoy.config.core.v3.Node node(MeshAgent agent) {
-    if (agent instanceof CoreMeshAgent core) {
-      return core.node();
-    }
-    throw new IllegalArgumentException(
-        "not a mesh-agent-core agent: " + agent.getClass().getName());
+    return core(agent).node();
   }
 
   /**
@@ -56,8 +44,12 @@ public final class AgentInternals {
    * @throws IllegalArgumentException if {@code agent} is not mesh-agent-core's implementation
    */
   public static RawSnapshot rawSnapshot(MeshAgent agent) {
+    return core(agent).rawSnapshot();
+  }
+
+  private static CoreMeshAgent core(MeshAgent agent) {
     if (agent instanceof CoreMeshAgent core) {
-      return core.rawSnapshot();
+      return core;
     }
     throw new IllegalArgumentException(
         "not a mesh-agent-core agent: " + agent.getClass().getName());

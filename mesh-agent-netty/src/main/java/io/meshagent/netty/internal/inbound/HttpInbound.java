@@ -5,7 +5,6 @@ import io.meshagent.core.internal.authz.AuthzDecision;
 import io.meshagent.core.internal.authz.AuthzRequest;
 import io.meshagent.core.internal.authz.jwt.JwtAuthenticator;
 import io.meshagent.core.internal.authz.jwt.JwtDecision;
-import io.meshagent.core.internal.routing.RequestHeaders;
 import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
@@ -183,12 +182,8 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       return NO_JWT;
     }
     try {
-      RequestHeaders.Builder b =
-          RequestHeaders.builder(request.authority(), request.path()).method(request.method());
-      for (HttpHeader h : request.headers()) {
-        b.add(h.name(), h.value());
-      }
-      return JwtAuthenticator.of(hcm).authenticate(b.build(), Clock.systemUTC());
+      return JwtAuthenticator.of(hcm)
+          .authenticate(HttpMessages.requestHeaders(request), Clock.systemUTC());
     } catch (RuntimeException e) {
       return new JwtDecision.Denied(
           401, "Jwt verification fails: " + e.getMessage(), "Bearer error=\"invalid_token\"", "");

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.core.internal.routing.RequestHeaders;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.MeshHttpRequest;
@@ -22,6 +23,16 @@ import org.jspecify.annotations.Nullable;
 /** Conversions between the API's messages and Netty's, for both directions of the data plane. */
 public final class HttpMessages {
   private HttpMessages() {}
+
+  /** What routing, hashing, CORS and JWT decisions read of a request. */
+  public static RequestHeaders requestHeaders(MeshHttpRequest request) {
+    RequestHeaders.Builder b =
+        RequestHeaders.builder(request.authority(), request.path()).method(request.method());
+    for (HttpHeader h : request.headers()) {
+      b.add(h.name(), h.value());
+    }
+    return b.build();
+  }
 
   /** Headers Netty's HTTP/1 ↔ HTTP/2 conversion adds, which the app never sent. */
   private static final String EXTENSION_PREFIX = "x-http2-";

@@ -92,7 +92,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
 
   private CompletableFuture<MeshHttpResponse> route(MeshHttpRequest request, Destination d) {
     MeshSnapshot snapshot = agent.snapshot();
-    RequestHeaders headers = requestHeaders(request);
+    RequestHeaders headers = HttpMessages.requestHeaders(request);
     long draw = ThreadLocalRandom.current().nextLong(1_000_000);
     HttpPlan plan =
         OutboundPlanner.planHttp(
@@ -166,15 +166,6 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     List<HttpHeader> h = new ArrayList<>(headers);
     h.add(new HttpHeader("content-type", "text/plain"));
     return new MeshHttpResponse(status, h, utf8(detail)).withUpstream(null, "", "", 0, flag);
-  }
-
-  static RequestHeaders requestHeaders(MeshHttpRequest request) {
-    RequestHeaders.Builder b =
-        RequestHeaders.builder(request.authority(), request.path()).method(request.method());
-    for (HttpHeader h : request.headers()) {
-      b.add(h.name(), h.value());
-    }
-    return b.build();
   }
 
   /** One request: its decision, tries and timers. */

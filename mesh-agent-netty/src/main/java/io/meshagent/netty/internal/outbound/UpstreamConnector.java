@@ -154,7 +154,11 @@ public final class UpstreamConnector {
                   h -> {
                     if (!h.isSuccess()) {
                       ch.close();
-                      fail(result, u, "mTLS handshake failed: " + reason(h.cause()), h.cause());
+                      fail(
+                          result,
+                          u,
+                          "mTLS handshake failed: " + PeerIdentity.reason(h.cause()),
+                          h.cause());
                       return;
                     }
                     // The handshake listener runs before the pipeline's event reaches PeerIdentity.
@@ -206,7 +210,7 @@ public final class UpstreamConnector {
         .whenComplete(
             (tunnel, err) -> {
               if (err != null) {
-                fail(result, u, "HBONE via " + nextHop + ": " + reason(err), err);
+                fail(result, u, "HBONE via " + nextHop + ": " + PeerIdentity.reason(err), err);
                 return;
               }
               Channel ch = tunnel.channel();
@@ -280,16 +284,6 @@ public final class UpstreamConnector {
       }
     }
     return "peer identity " + id + " is not one of the cluster's subject alt names " + sans;
-  }
-
-  private static String reason(Throwable t) {
-    String reason = t.toString();
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c.getMessage() != null) {
-        reason = c.getMessage();
-      }
-    }
-    return reason;
   }
 
   private static CompletableFuture<Channel> failed(

@@ -28,7 +28,7 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
   private PeerIdentity() {}
 
   /** The innermost message of a cause chain: the one that says what actually went wrong. */
-  static String reason(Throwable t) {
+  public static String reason(Throwable t) {
     String reason = t.toString();
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c.getMessage() != null) {

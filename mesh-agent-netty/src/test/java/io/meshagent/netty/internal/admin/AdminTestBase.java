@@ -20,6 +20,7 @@ import io.meshagent.core.internal.agent.AgentInternals;
 import io.meshagent.core.internal.traffic.ClusterManager;
 import io.meshagent.core.testing.EnvoyResources;
 import io.meshagent.core.testing.NonBlockingThreads;
+import io.meshagent.netty.testing.LeakCheck;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.meshagent.MeshAgent;
 import io.meshagent.core.testing.EnvoyResources;
 import io.meshagent.core.testing.NonBlockingThreads;
+import io.meshagent.netty.testing.LeakCheck;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

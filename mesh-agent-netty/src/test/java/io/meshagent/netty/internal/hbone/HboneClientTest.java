@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.meshagent.core.testing.NonBlockingThreads;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.meshagent.netty.testing.LeakCheck;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.net.InetAddress;

@@ -2,6 +2,7 @@ package io.meshagent.netty.internal.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshagent.netty.testing.LeakCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslProvider;

@@ -1,4 +1,4 @@
-package io.meshagent.netty.internal.admin;
+package io.meshagent.netty.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -12,13 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * leak detector records every leak, and {@link #leaks()} collects garbage first so that buffers
  * dropped without a release are reported.
  */
-final class LeakCheck {
+public final class LeakCheck {
   private static final List<String> leaks = new CopyOnWriteArrayList<>();
   private static boolean installed;
 
   private LeakCheck() {}
 
-  static synchronized void install() throws ReflectiveOperationException {
+  public static synchronized void install() throws ReflectiveOperationException {
     if (installed) {
       return;
     }
@@ -33,7 +33,7 @@ final class LeakCheck {
    * Leaks reported since the last call, after a few rounds of GC and allocation (which trigger
    * reporting).
    */
-  static List<String> leaks() {
+  public static List<String> leaks() {
     for (int i = 0; i < 3; i++) {
       System.gc();
       for (int j = 0; j < 100; j++) {
