@@ -9,6 +9,8 @@ import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.netty.internal.observe.Telemetry;
+import io.meshagent.netty.internal.outbound.BodyBuffer;
+import io.meshagent.netty.internal.outbound.Http2Messages;
 import io.meshagent.netty.internal.outbound.HttpMessages;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
@@ -20,7 +22,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -29,6 +31,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * RBAC: access denied}; then the app's handler. A handler that fails or throws gives a 500; a check
  * that cannot be evaluated denies.
  */
-final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class HttpInbound extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HttpInbound.class);
 
   private final @Nullable HttpConnectionManager hcm;
@@ -71,16 +80,35 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       MeshHttpHandler handler,
       Connection connection,
       boolean http2,
+      int maxBody,
       Telemetry telemetry) {
     this.telemetry = telemetry;
     this.hcm = hcm;
     this.handler = handler;
     this.connection = connection;
     this.http2 = http2;
+    this.h2Body = new BodyBuffer(maxBody);
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof FullHttpRequest req) {
+        onHttp1(ctx, req);
+      } else if (msg instanceof Http2HeadersFrame f) {
+        onHttp2Headers(ctx, f);
+      } else if (msg instanceof Http2DataFrame f) {
+        onHttp2Data(ctx, f);
+      } else if (msg instanceof Http2ResetFrame) {
+        h2Body.release(); // the client gave up on the request
+        h2Done = true;
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onHttp1(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (req.decoderResult().isFailure()) {
       log.info(
           "inbound request from {} is malformed: {}",
@@ -89,7 +117,6 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, MeshHttpResponse.of(400, "malformed request"), false);
       return;
     }
-    boolean keepAlive = http2 || HttpUtil.isKeepAlive(req);
     MeshHttpRequest received;
     try {
       received = toMesh(req);
@@ -97,6 +124,65 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
       return;
     }
+    serve(ctx, received, HttpUtil.isKeepAlive(req));
+  }
+
+  // One stream, one request: its header block, DATA frames and maybe trailers (not kept).
+  private @Nullable Http2Headers h2Headers;
+  private final BodyBuffer h2Body;
+  private boolean h2Done;
+
+  private void onHttp2Headers(ChannelHandlerContext ctx, Http2HeadersFrame f) {
+    if (h2Done) {
+      return;
+    }
+    if (h2Headers == null) {
+      h2Headers = f.headers();
+    }
+    if (f.isEndStream()) {
+      endHttp2(ctx);
+    }
+  }
+
+  private void onHttp2Data(ChannelHandlerContext ctx, Http2DataFrame f) {
+    if (h2Done) {
+      return;
+    }
+    if (h2Headers == null) {
+      h2Done = true;
+      respond(ctx, MeshHttpResponse.of(400, "bad request: DATA before headers"), false);
+    } else if (!h2Body.add(f.content())) {
+      h2Done = true;
+      h2Body.release();
+      respond(ctx, MeshHttpResponse.of(413, "Payload Too Large"), false);
+    } else if (f.isEndStream()) {
+      endHttp2(ctx);
+    }
+  }
+
+  private void endHttp2(ChannelHandlerContext ctx) {
+    h2Done = true;
+    MeshHttpRequest received;
+    try {
+      received = Http2Messages.request(h2Headers, h2Body.take());
+    } catch (IllegalArgumentException e) {
+      log.info(
+          "inbound request from {} is malformed: {}",
+          connection.sourceIp().getHostAddress(),
+          e.getMessage());
+      respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
+      return;
+    }
+    serve(ctx, received, true);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    h2Body.release();
+    super.channelInactive(ctx);
+  }
+
+  private void serve(ChannelHandlerContext ctx, MeshHttpRequest received, boolean keepAlive) {
     InboundContext context =
         new InboundContext(
             connection.peer(),
@@ -236,6 +322,18 @@ final class HttpInbound extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void respond(ChannelHandlerContext ctx, MeshHttpResponse resp, boolean keepAlive) {
+    if (http2) {
+      boolean empty = resp.bodyLength() == 0;
+      var f = ctx.write(new DefaultHttp2HeadersFrame(Http2Messages.responseHeaders(resp), empty));
+      if (!empty) {
+        f = ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(resp.bodyBuffer()), true));
+      }
+      ctx.flush();
+      if (!keepAlive) {
+        f.addListener(ChannelFutureListener.CLOSE);
+      }
+      return;
+    }
     FullHttpResponse r =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,

@@ -33,7 +33,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetAddress;
@@ -208,9 +207,7 @@ final class InboundPipelines {
                       protected void initChannel(Http2StreamChannel s) {
                         s.pipeline()
                             .addLast(
-                                new Http2StreamFrameToHttpObjectCodec(true),
-                                new HttpObjectAggregator(maxBody),
-                                new HttpInbound(a.hcm(), handler, conn, true, telemetry));
+                                new HttpInbound(a.hcm(), handler, conn, true, maxBody, telemetry));
                       }
                     }));
       } else {
@@ -218,7 +215,7 @@ final class InboundPipelines {
             .addLast(
                 new HttpServerCodec(),
                 new HttpObjectAggregator(maxBody),
-                new HttpInbound(a.hcm(), handler, conn, false, telemetry));
+                new HttpInbound(a.hcm(), handler, conn, false, maxBody, telemetry));
       }
       return;
     }

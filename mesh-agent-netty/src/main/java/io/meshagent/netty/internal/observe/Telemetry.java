@@ -129,7 +129,7 @@ public final class Telemetry implements AutoCloseable {
               Reporter.SOURCE,
               local.get().workload(),
               peer,
-              service(r.upstreamCluster(), request.authority()),
+              cachedService(r.upstreamCluster(), request.authority()),
               protocol(request),
               r.status(),
               grpcStatus(r),
@@ -221,7 +221,7 @@ public final class Telemetry implements AutoCloseable {
               Reporter.DESTINATION,
               peer,
               local.get().workload(),
-              service("", original.authority()),
+              cachedService("", original.authority()),
               protocol(original),
               r.status(),
               grpcStatus(r),
@@ -323,7 +323,7 @@ public final class Telemetry implements AutoCloseable {
                 reporter,
                 source ? me : other,
                 source ? other : me,
-                service(cluster, host),
+                cachedService(cluster, host),
                 "-",
                 source
                     ? SecurityPolicy.UNKNOWN
@@ -398,6 +398,30 @@ public final class Telemetry implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  private static final int MAX_SERVICES = 4096;
+  private final java.util.concurrent.ConcurrentHashMap<String, DestinationService> services =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * {@link #service}, kept per cluster or authority (bounded; cleared when full): the same instance
+   * for every request to a service is what makes the metrics' label lookup cheap.
+   */
+  private DestinationService cachedService(String cluster, String authority) {
+    boolean byCluster =
+        (cluster.startsWith("outbound|") || cluster.startsWith("inbound|"))
+            && !cluster.endsWith("|");
+    String key = byCluster ? cluster : authority;
+    DestinationService s = services.get(key);
+    if (s == null) {
+      s = service(cluster, authority);
+      if (services.size() >= MAX_SERVICES) {
+        services.clear();
+      }
+      services.putIfAbsent(key, s);
+    }
+    return s;
   }
 
   /**

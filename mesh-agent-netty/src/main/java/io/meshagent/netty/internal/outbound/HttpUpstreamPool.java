@@ -4,12 +4,15 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshHttpRequest;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -17,7 +20,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Deque;
 import java.util.Map;
@@ -189,15 +191,17 @@ final class HttpUpstreamPool implements AutoCloseable {
    */
   private static final class H2Connection {
     final Channel parent;
+    private final Http2FrameCodec codec;
     final java.util.ArrayDeque<Runnable> pending = new java.util.ArrayDeque<>();
     int active;
 
     H2Connection(Channel parent) {
       this.parent = parent;
+      this.codec = parent.pipeline().get(Http2FrameCodec.class);
     }
 
     private int max() {
-      return parent.pipeline().get(Http2FrameCodec.class).connection().remote().maxActiveStreams();
+      return codec.connection().remote().maxActiveStreams();
     }
 
     void submit(Runnable open) {
@@ -220,18 +224,14 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   private void openStream(H2Connection c, MeshHttpRequest request, Exchange e) {
-    ResponseReader reader = new ResponseReader();
+    Http2ResponseReader reader = new Http2ResponseReader(e, maxBody);
     new Http2StreamChannelBootstrap(c.parent)
         .handler(
             new ChannelInitializer<Http2StreamChannel>() {
               @Override
               protected void initChannel(Http2StreamChannel ch) {
                 ch.attr(PeerIdentity.PEER).set(c.parent.attr(PeerIdentity.PEER).get());
-                ch.pipeline()
-                    .addLast(
-                        new Http2StreamFrameToHttpObjectCodec(false),
-                        new HttpObjectAggregator(maxBody),
-                        reader);
+                ch.pipeline().addLast(reader);
               }
             })
         .open()
@@ -246,9 +246,15 @@ final class HttpUpstreamPool implements AutoCloseable {
               }
               Channel stream = (Channel) f.getNow();
               stream.closeFuture().addListener(x -> c.streamClosed());
-              reader.begin(e);
               e.bind(stream);
-              stream.writeAndFlush(HttpMessages.toNetty(request));
+              boolean empty = request.bodyLength() == 0;
+              stream.write(
+                  new DefaultHttp2HeadersFrame(Http2Messages.requestHeaders(request), empty));
+              if (!empty) {
+                stream.write(
+                    new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(request.bodyBuffer()), true));
+              }
+              stream.flush();
             });
   }
 

@@ -9,9 +9,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Completes the current {@link Exchange} with the aggregated response on its channel, and fails it
- * when the channel ends first. On an HTTP/1.1 connection it serves one exchange after another; on
- * an HTTP/2 stream, exactly one.
+ * Completes the current {@link Exchange} with the aggregated response on an HTTP/1.1 connection,
+ * one exchange after another, and fails it when the connection ends first. HTTP/2 streams have
+ * {@link Http2ResponseReader}.
  */
 final class ResponseReader extends ChannelInboundHandlerAdapter {
   private volatile @Nullable Runnable onIdle;

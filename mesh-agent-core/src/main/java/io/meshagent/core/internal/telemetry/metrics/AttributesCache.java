@@ -7,8 +7,8 @@ import java.util.function.Function;
 /**
  * Built {@link Attributes} per label set, so a request whose labels were seen before records
  * without sorting 25 labels again. Reads are lock-free ({@link ConcurrentHashMap#get}); a miss
- * builds outside any lock and two threads racing to insert equal values is harmless. Bounded: past
- * {@code capacity} entries, new label sets are built per call and not kept.
+ * builds outside any lock and two threads racing to insert equal values is harmless. Bounded: at
+ * {@code capacity} entries it starts over, so label sets that stopped occurring leave it.
  */
 final class AttributesCache<K> {
   private final ConcurrentHashMap<K, Attributes> map = new ConcurrentHashMap<>();
@@ -26,10 +26,10 @@ final class AttributesCache<K> {
       return a;
     }
     a = build.apply(key);
-    if (map.size() < capacity) {
-      Attributes raced = map.putIfAbsent(key, a);
-      return raced != null ? raced : a;
+    if (map.size() >= capacity) {
+      map.clear();
     }
-    return a;
+    Attributes raced = map.putIfAbsent(key, a);
+    return raced != null ? raced : a;
   }
 }

@@ -1,0 +1,175 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.traffic.HttpHeader;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API's messages as HTTP/2 header blocks and back, for both directions of the data plane,
+ * without Netty's HTTP/1 objects in between: converting each message to HTTP/1 and back validated
+ * and copied every header twice more, a fifth of a request's CPU (issue 5's profile).
+ *
+ * <p>Header names arrive lower case (Netty's decoder refuses others); values are checked here for
+ * the characters RFC 9113 §8.2.1 forbids, which HPACK would otherwise carry through.
+ */
+public final class Http2Messages {
+  private Http2Messages() {}
+
+  private static final AsciiString SCHEME_HTTP = AsciiString.cached("http");
+  private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+
+  /** A long value and its AsciiString. */
+  private record LongValue(String string, AsciiString ascii) {}
+
+  private static final int LONG = 128;
+  private static final LongValue[] LONG_VALUES = new LongValue[16];
+
+  /**
+   * The value as HPACK should see it. A long value sent again and again (the peer metadata, on
+   * every message) goes out as the same {@link AsciiString}: its hash is computed once, and the
+   * encoder finds it in its dynamic table by identity instead of comparing hundreds of bytes in
+   * constant time. Slots are racy on purpose: a lost write costs one more conversion.
+   */
+  private static CharSequence value(String v) {
+    if (v.length() < LONG) {
+      return v;
+    }
+    int slot = System.identityHashCode(v) & (LONG_VALUES.length - 1);
+    LongValue e = LONG_VALUES[slot];
+    if (e != null && e.string == v) {
+      return e.ascii;
+    }
+    AsciiString a = new AsciiString(v);
+    LONG_VALUES[slot] = new LongValue(v, a);
+    return a;
+  }
+
+  /** The header block of a request; {@code content-length} is the body's. */
+  public static Http2Headers requestHeaders(MeshHttpRequest r) {
+    Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 5);
+    h.method(r.method()).scheme(SCHEME_HTTP).authority(r.authority()).path(r.path());
+    for (HttpHeader x : r.headers()) {
+      if (forwarded(x)) {
+        h.add(x.name(), value(x.value()));
+      }
+    }
+    h.setInt(CONTENT_LENGTH, r.bodyLength());
+    return h;
+  }
+
+  /** The header block of a response; {@code content-length} is the body's. */
+  public static Http2Headers responseHeaders(MeshHttpResponse r) {
+    Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 2);
+    h.status(HttpResponseStatus.valueOf(r.status()).codeAsText());
+    for (HttpHeader x : r.headers()) {
+      if (forwarded(x)) {
+        h.add(x.name(), value(x.value()));
+      }
+    }
+    h.setInt(CONTENT_LENGTH, r.bodyLength());
+    return h;
+  }
+
+  /**
+   * A request from a received header block and body.
+   *
+   * @throws IllegalArgumentException when a pseudo-header is missing or a value is malformed
+   */
+  public static MeshHttpRequest request(Http2Headers h, byte[] body) {
+    CharSequence method = h.method();
+    CharSequence path = h.path();
+    CharSequence authority = h.authority();
+    if (authority == null) {
+      authority = h.get("host");
+    }
+    if (method == null || path == null) {
+      throw new IllegalArgumentException("request without :method or :path");
+    }
+    MeshHttpRequest.Builder b =
+        MeshHttpRequest.builder(
+                method.toString(), authority == null ? "" : authority.toString(), path.toString())
+            .protocol(io.meshagent.traffic.HttpProtocol.HTTP_2)
+            .body(body);
+    return b.headers(fields(h, true)).build();
+  }
+
+  /**
+   * A response from a received header block and body.
+   *
+   * @throws IllegalArgumentException when {@code :status} is missing or a value is malformed
+   */
+  public static MeshHttpResponse response(Http2Headers h, byte[] body) {
+    return new MeshHttpResponse(status(h), fields(h, false), body);
+  }
+
+  /** The {@code :status} of a response header block. */
+  public static int status(Http2Headers h) {
+    CharSequence s = h.status();
+    if (s == null) {
+      throw new IllegalArgumentException("response without :status");
+    }
+    try {
+      return Integer.parseInt(s.toString());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("response :status is not a number: " + s, e);
+    }
+  }
+
+  /** The regular fields of a block: pseudo-headers left out, and {@code host} for requests. */
+  private static List<HttpHeader> fields(Http2Headers h, boolean request) {
+    List<HttpHeader> out = new ArrayList<>(h.size());
+    for (Map.Entry<CharSequence, CharSequence> e : h) {
+      CharSequence name = e.getKey();
+      if (name.length() == 0 || name.charAt(0) == ':') {
+        continue;
+      }
+      // AsciiString caches its String: an HPACK-indexed field (the peer metadata, sent on every
+      // message) is the same String each time, with its hash already computed.
+      String n = name.toString();
+      if (request && n.equals("host")) {
+        continue;
+      }
+      CharSequence value = e.getValue();
+      checkValue(n, value);
+      out.add(new HttpHeader(n, value.toString()));
+    }
+    return out;
+  }
+
+  private static void checkValue(String name, CharSequence value) {
+    for (int i = 0, n = value.length(); i < n; i++) {
+      char c = value.charAt(i);
+      if (c == '\r' || c == '\n' || c == 0) {
+        throw new IllegalArgumentException(
+            "header " + name + " has a forbidden character (CR, LF or NUL) at " + i);
+      }
+    }
+  }
+
+  /**
+   * Whether a field goes into an HTTP/2 block: not the connection-specific ones (RFC 9113 §8.2.2),
+   * not {@code host} (it is {@code :authority}), not {@code content-length} (set from the body),
+   * {@code te} only as {@code trailers}.
+   */
+  private static boolean forwarded(HttpHeader h) {
+    return switch (h.name()) {
+      case "connection",
+          "keep-alive",
+          "proxy-connection",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length" ->
+          false;
+      case "te" -> h.value().equalsIgnoreCase("trailers");
+      default -> true;
+    };
+  }
+}

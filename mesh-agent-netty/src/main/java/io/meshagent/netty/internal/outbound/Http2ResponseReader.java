@@ -1,0 +1,111 @@
+package io.meshagent.netty.internal.outbound;
+
+import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the response of one outbound HTTP/2 stream from its frames and completes the {@link
+ * Exchange} when the stream ends: informational (1xx) header blocks are skipped, trailers are not
+ * kept (as before, through Netty's HTTP/1 conversion), a body over the limit or a malformed block
+ * fails the exchange and resets the stream.
+ */
+final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
+  private final Exchange exchange;
+  private final BodyBuffer body;
+  private @Nullable Http2Headers headers;
+  private boolean done;
+
+  Http2ResponseReader(Exchange exchange, int maxBody) {
+    this.exchange = exchange;
+    this.body = new BodyBuffer(maxBody);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (done) {
+        return;
+      }
+      if (msg instanceof Http2HeadersFrame f) {
+        onHeaders(ctx, f);
+      } else if (msg instanceof Http2DataFrame f) {
+        if (headers == null) {
+          fail(ctx, "upstream sent DATA before the response headers");
+        } else if (!body.add(f.content())) {
+          fail(ctx, "upstream response body exceeds the limit of the data plane's maxBodyBytes");
+        } else if (f.isEndStream()) {
+          complete(ctx);
+        }
+      } else if (msg instanceof Http2ResetFrame r) {
+        fail(ctx, "upstream reset the stream (error code " + r.errorCode() + ")");
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onHeaders(ChannelHandlerContext ctx, Http2HeadersFrame f) {
+    if (headers == null) {
+      int status;
+      try {
+        status = Http2Messages.status(f.headers());
+      } catch (IllegalArgumentException e) {
+        fail(ctx, "upstream response is malformed: " + e.getMessage());
+        return;
+      }
+      if (status >= 100 && status < 200 && !f.isEndStream()) {
+        return; // informational: the final response follows
+      }
+      headers = f.headers();
+    }
+    // A second block is the trailers, which end the stream.
+    if (f.isEndStream()) {
+      complete(ctx);
+    }
+  }
+
+  private void complete(ChannelHandlerContext ctx) {
+    done = true;
+    Http2Headers h = headers;
+    byte[] bytes = body.take();
+    try {
+      exchange.response.complete(
+          Http2Messages.response(h, bytes)
+              .withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
+    } catch (IllegalArgumentException e) {
+      exchange.response.completeExceptionally(
+          new UpstreamResetException("upstream response is malformed: " + e.getMessage()));
+    }
+  }
+
+  private void fail(ChannelHandlerContext ctx, String why) {
+    done = true;
+    body.release();
+    exchange.response.completeExceptionally(new UpstreamResetException(why));
+    ctx.close(); // resets the stream if it is still open
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (!done) {
+      fail(ctx, "upstream connection closed before the response was complete");
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!done) {
+      fail(ctx, "upstream failed: " + cause.getMessage());
+    } else {
+      ctx.close();
+    }
+  }
+}
