@@ -2,17 +2,17 @@ package io.meshagent.traffic;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /** Lookups over header lists; shared by requests and responses. */
 final class Headers {
   private Headers() {}
 
+  // Names are stored lower case (HttpHeader), so comparing ignoring case finds them without
+  // lowercasing the name asked for: propagators ask for "X-B3-TraceId" on every request.
   static @Nullable String first(List<HttpHeader> headers, String name) {
-    String n = name.toLowerCase(Locale.ROOT);
     for (HttpHeader h : headers) {
-      if (h.name().equals(n)) {
+      if (h.name().equalsIgnoreCase(name)) {
         return h.value();
       }
     }
@@ -20,10 +20,9 @@ final class Headers {
   }
 
   static List<String> all(List<HttpHeader> headers, String name) {
-    String n = name.toLowerCase(Locale.ROOT);
     List<String> values = new ArrayList<>(1);
     for (HttpHeader h : headers) {
-      if (h.name().equals(n)) {
+      if (h.name().equalsIgnoreCase(name)) {
         values.add(h.value());
       }
     }

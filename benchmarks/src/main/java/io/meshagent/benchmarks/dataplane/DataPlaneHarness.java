@@ -62,7 +62,9 @@ import java.util.stream.Stream;
  * {@code dataplane} execution sets its own. After {@code ./mvnw -q -B install -DskipTests}, {@code
  * ./mvnw -q -B -pl benchmarks exec:exec@dataplane} is enough. Arguments, through {@code
  * -Ddataplane.args="..."}: {@code [seconds at the fixed rate] [bulk MiB] [rate] [concurrency]},
- * defaults {@code 10 1024 1000 64}.
+ * defaults {@code 10 1024 1000 64}. For profiling, run the class with {@code java} and {@code
+ * -Ddataplane.only="agent HBONE"} (names separated by {@code ;}) to measure only those
+ * configurations; the comparison tables then are not printed.
  */
 public final class DataPlaneHarness {
   private static final int BODY = 1024;

@@ -1,6 +1,7 @@
 package io.meshagent.netty.internal.hbone;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,6 +14,8 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns an HBONE stream ({@code Http2StreamChannel}) into a byte pipe, so the handlers after it see
@@ -141,21 +144,92 @@ public final class TunnelCodec extends ChannelDuplexHandler {
     ctx.read();
   }
 
+  // Writes since the last flush, sent as one DATA frame: what runs inside a tunnel (an HTTP/2
+  // connection writes a HEADERS and a DATA frame per message) would otherwise cost the tunnel's
+  // stream a frame, its flow-control bookkeeping and its promise per piece.
+  private static final int MAX_PIECES = 16;
+  private @Nullable ByteBuf pending;
+  private final ArrayList<ChannelPromise> pendingPromises = new ArrayList<>(4);
+
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof ByteBuf buf) {
+      if (pending instanceof CompositeByteBuf c && c.numComponents() >= MAX_PIECES) {
+        writePending(ctx); // rather than let the composite consolidate (copy) its pieces
+      }
+      if (pending == null) {
+        pending = buf;
+      } else if (pending instanceof CompositeByteBuf c) {
+        c.addComponent(true, buf);
+      } else {
+        CompositeByteBuf c = ctx.alloc().compositeBuffer(MAX_PIECES);
+        c.addComponent(true, pending);
+        c.addComponent(true, buf);
+        pending = c;
+      }
+      pendingPromises.add(promise);
+      return;
+    }
+    writePending(ctx);
     if (msg == END_STREAM) {
       ctx.write(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true), promise);
-    } else if (msg instanceof ByteBuf buf) {
-      ctx.write(new DefaultHttp2DataFrame(buf), promise);
     } else {
       ctx.write(msg, promise);
     }
   }
 
   @Override
+  public void flush(ChannelHandlerContext ctx) {
+    writePending(ctx);
+    ctx.flush();
+  }
+
+  private void writePending(ChannelHandlerContext ctx) {
+    ByteBuf data = pending;
+    if (data == null) {
+      return;
+    }
+    pending = null;
+    ChannelPromise promise;
+    if (pendingPromises.size() == 1) {
+      promise = pendingPromises.get(0);
+    } else {
+      ChannelPromise[] each = pendingPromises.toArray(new ChannelPromise[0]);
+      promise = ctx.newPromise();
+      promise.addListener(
+          f -> {
+            for (ChannelPromise p : each) {
+              if (f.isSuccess()) {
+                p.trySuccess();
+              } else {
+                p.tryFailure(f.cause());
+              }
+            }
+          });
+    }
+    pendingPromises.clear();
+    ctx.write(new DefaultHttp2DataFrame(data), promise);
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    writePending(ctx); // written, as unflushed writes before a close are in Netty
+    ctx.close(promise);
+  }
+
+  @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     for (Object item; (item = held.poll()) != null; ) {
       ReferenceCountUtil.release(item);
+    }
+    ByteBuf data = pending;
+    if (data != null) {
+      pending = null;
+      data.release();
+      for (ChannelPromise p : pendingPromises) {
+        p.tryFailure(new java.nio.channels.ClosedChannelException());
+      }
+      pendingPromises.clear();
     }
   }
 }

@@ -143,7 +143,28 @@ public final class Http2Messages {
     return out;
   }
 
+  private static final String[] CHECKED = new String[16];
+
+  /**
+   * Refuses CR, LF and NUL in a value. A long value that HPACK's table delivers again is the same
+   * String as last time (its AsciiString keeps it) and is not scanned again.
+   */
   private static void checkValue(String name, CharSequence value) {
+    int slot = -1;
+    if (value.length() >= LONG && value instanceof AsciiString a) {
+      String s = a.toString();
+      slot = System.identityHashCode(s) & (CHECKED.length - 1);
+      if (CHECKED[slot] == s) {
+        return;
+      }
+    }
+    scan(name, value);
+    if (slot >= 0) {
+      CHECKED[slot] = value.toString();
+    }
+  }
+
+  private static void scan(String name, CharSequence value) {
     for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n' || c == 0) {
