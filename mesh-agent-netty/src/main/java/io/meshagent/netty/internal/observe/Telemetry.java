@@ -266,16 +266,19 @@ public final class Telemetry implements AutoCloseable {
     if (!enabled) {
       return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null);
     }
-    WorkloadMetadata peer = peerOf(request.header(PeerMetadataHeaders.METADATA), context.peer());
-    String baggage = request.header(PeerBaggage.HEADER);
+    InboundFields in = InboundFields.of(request.headers());
+    WorkloadMetadata peer = peerOf(in.metadata, context.peer());
+    String baggage = in.baggage;
     if (baggage == null) {
       baggage = tunnelBaggage;
     }
-    if (request.header(PeerMetadataHeaders.METADATA) == null && baggage != null) {
+    if (in.metadata == null && baggage != null) {
       WorkloadMetadata fromBaggage = PeerBaggage.decode(baggage);
       peer = context.peer() != null ? fromBaggage.withPrincipal(context.peer()) : fromBaggage;
     }
-    Context parent = propagation.extract(Context.root(), request, GETTER);
+    // Without any trace header there is nothing to extract; the propagators would look for seven.
+    Context parent =
+        in.traced ? propagation.extract(Context.root(), request, GETTER) : Context.root();
     RequestSpan span =
         spans.startServer(
             parent,
@@ -285,7 +288,7 @@ public final class Telemetry implements AutoCloseable {
                 request.authority(),
                 request.path(),
                 protocolName(request),
-                request.header("x-request-id"),
+                in.requestId,
                 null));
     MeshHttpRequest stripped =
         request.toBuilder().headers(withoutPeerHeaders(request.headers())).build();
@@ -330,6 +333,31 @@ public final class Telemetry implements AutoCloseable {
                     : peer != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE));
     m.recordOpen();
     return m;
+  }
+
+  /** What the inbound side reads of a request's headers, found in one pass. */
+  private static final class InboundFields {
+    @Nullable String metadata;
+    @Nullable String baggage;
+    @Nullable String requestId;
+    boolean traced;
+
+    static InboundFields of(List<HttpHeader> headers) {
+      InboundFields f = new InboundFields();
+      for (HttpHeader h : headers) {
+        String n = h.name();
+        if (f.metadata == null && n.equals(PeerMetadataHeaders.METADATA)) {
+          f.metadata = h.value();
+        } else if (f.baggage == null && n.equals(PeerBaggage.HEADER)) {
+          f.baggage = h.value();
+        } else if (f.requestId == null && n.equals("x-request-id")) {
+          f.requestId = h.value();
+        } else if (n.equals("traceparent") || n.equals("b3") || n.startsWith("x-b3-")) {
+          f.traced = true;
+        }
+      }
+      return f;
+    }
   }
 
   private static final TextMapGetter<MeshHttpRequest> GETTER =
