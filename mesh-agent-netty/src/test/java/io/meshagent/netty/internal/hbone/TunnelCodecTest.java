@@ -1,0 +1,94 @@
+package io.meshagent.netty.internal.hbone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The codec's outbound side: writes between flushes leave as one DATA frame, in order. */
+class TunnelCodecTest {
+  private static ByteBuf text(String s) {
+    return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void writesBetweenFlushesLeaveAsOneFrameAndCompleteEveryPromise() {
+    EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    ChannelPromise first = ch.newPromise();
+    ChannelPromise second = ch.newPromise();
+    ch.write(text("HEADERS"), first);
+    ch.write(text("DATA"), second);
+    assertThat((Object) ch.readOutbound()).as("nothing leaves before the flush").isNull();
+
+    ch.flush();
+
+    Http2DataFrame frame = ch.readOutbound();
+    try {
+      assertThat(frame.content().toString(StandardCharsets.US_ASCII)).isEqualTo("HEADERSDATA");
+      assertThat(frame.isEndStream()).isFalse();
+    } finally {
+      frame.release();
+    }
+    assertThat((Object) ch.readOutbound()).isNull();
+    assertThat(first.isSuccess()).isTrue();
+    assertThat(second.isSuccess()).isTrue();
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void endStreamFollowsTheDataWrittenBeforeIt() {
+    EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    ch.write(text("last bytes"));
+    ch.writeAndFlush(TunnelCodec.END_STREAM);
+
+    Http2DataFrame data = ch.readOutbound();
+    Http2DataFrame end = ch.readOutbound();
+    try {
+      assertThat(data.content().toString(StandardCharsets.US_ASCII)).isEqualTo("last bytes");
+      assertThat(data.isEndStream()).isFalse();
+      assertThat(end.content().isReadable()).isFalse();
+      assertThat(end.isEndStream()).isTrue();
+    } finally {
+      data.release();
+      end.release();
+    }
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void manyPiecesAreSplitRatherThanCopied() {
+    EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    for (int i = 0; i < 40; i++) {
+      ch.write(text("x"));
+    }
+    ch.flush();
+    int frames = 0;
+    int bytes = 0;
+    for (Http2DataFrame f; (f = ch.readOutbound()) != null; ) {
+      frames++;
+      bytes += f.content().readableBytes();
+      f.release();
+    }
+    assertThat(bytes).isEqualTo(40);
+    assertThat(frames).as("16 pieces per frame at most").isEqualTo(3);
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void writesPendingWhenTheHandlerGoesAwayAreReleasedAndFailed() {
+    EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    ByteBuf buf = text("never flushed");
+    ChannelPromise p = ch.newPromise();
+    ch.write(buf, p);
+    ch.pipeline().removeFirst();
+
+    assertThat(buf.refCnt()).isZero();
+    assertThat(p.isDone() && !p.isSuccess()).isTrue();
+    ch.finishAndReleaseAll();
+  }
+}
