@@ -1,11 +1,13 @@
 package io.meshagent.netty;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.meshagent.MeshAgent;
 import io.meshagent.identity.IdentityProvider;
+import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.InboundContext;
 import io.meshagent.traffic.MeshClient;
 import io.meshagent.traffic.MeshHttpRequest;
@@ -52,6 +54,10 @@ class DataPlaneResilienceTest {
 
   /** A ratings server without any inbound listener (fallback PERMISSIVE) and a client. */
   void start(Duration certTtl) throws Exception {
+    start(certTtl, DataPlaneOptions.defaults().maxBodyBytes());
+  }
+
+  void start(Duration certTtl, int maxBody) throws Exception {
     Path ca = dir.resolve("ca");
     echo = new EchoServer();
     echo2 = new EchoServer();
@@ -61,7 +67,10 @@ class DataPlaneResilienceTest {
     server =
         MeshDataPlane.start(
             serverAgent,
-            DataPlaneOptions.defaults().withEventLoopThreads(1).withInboundFallback("PERMISSIVE"));
+            DataPlaneOptions.defaults()
+                .withEventLoopThreads(1)
+                .withInboundFallback("PERMISSIVE")
+                .withMaxBodyBytes(maxBody));
     http =
         server.serveHttp(new InetSocketAddress(SERVER_IP, 0), 9080, DataPlaneResilienceTest::serve);
     InetSocketAddress tcp =
@@ -91,7 +100,10 @@ class DataPlaneResilienceTest {
     clientPlane =
         MeshDataPlane.start(
             clientAgent,
-            DataPlaneOptions.defaults().withEventLoopThreads(1).withHbonePort(hbone.getPort()));
+            DataPlaneOptions.defaults()
+                .withEventLoopThreads(1)
+                .withHbonePort(hbone.getPort())
+                .withMaxBodyBytes(maxBody));
     client = clientPlane.client();
   }
 
@@ -113,6 +125,10 @@ class DataPlaneResilienceTest {
 
   static CompletableFuture<MeshHttpResponse> serve(
       MeshHttpRequest request, InboundContext context) {
+    if (request.path().equals("/big")) {
+      return CompletableFuture.completedFuture(
+          new MeshHttpResponse(200, List.of(), new byte[100 * 1024]));
+    }
     return CompletableFuture.completedFuture(
         MeshHttpResponse.of(200, "ratings saw " + context.peer() + " via " + context.transport()));
   }
@@ -229,6 +245,24 @@ class DataPlaneResilienceTest {
       String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertThat(answer).startsWith("HTTP/1.1 200").endsWith("ratings saw null via plaintext");
     }
+  }
+
+  @Test
+  void http2BodiesOverTheLimitAreRefusedAndTheConnectionGoesOn() throws Exception {
+    start(Duration.ofHours(1), 64 * 1024);
+    MeshHttpRequest.Builder h2 =
+        MeshHttpRequest.builder("POST", "ratings:9080", "/").protocol(HttpProtocol.HTTP_2);
+
+    MeshHttpResponse tooBig = client.send(h2.body(new byte[100 * 1024]).build()).get(20, SECONDS);
+    assertThat(tooBig.status()).as(tooBig.bodyText()).isEqualTo(413);
+
+    MeshHttpResponse bigAnswer =
+        client.send(h2.path("/big").body(new byte[0]).build()).get(20, SECONDS);
+    assertThat(bigAnswer.status()).as(bigAnswer.bodyText()).isEqualTo(503);
+    assertThat(bigAnswer.responseFlags()).isEqualTo("UR");
+
+    MeshHttpResponse ok = client.send(h2.path("/").build()).get(20, SECONDS);
+    assertThat(ok.status()).as(ok.bodyText()).isEqualTo(200);
   }
 
   @Test
