@@ -51,13 +51,34 @@ public final class Http2Messages {
     return a;
   }
 
+  private static final int MAX_NAMES = 512;
+  private static final java.util.concurrent.ConcurrentHashMap<String, AsciiString> NAMES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A field name as an {@link AsciiString} kept from last time: the header map and HPACK hash every
+   * name they are given, and a String's hash would be computed again on each message. Bounded (a
+   * peer choosing names cannot grow it): past the limit names are converted per message.
+   */
+  private static CharSequence name(String n) {
+    AsciiString a = NAMES.get(n);
+    if (a != null) {
+      return a;
+    }
+    a = AsciiString.cached(n);
+    if (NAMES.size() < MAX_NAMES) {
+      NAMES.putIfAbsent(n, a);
+    }
+    return a;
+  }
+
   /** The header block of a request; {@code content-length} is the body's. */
   public static Http2Headers requestHeaders(MeshHttpRequest r) {
     Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 5);
     h.method(r.method()).scheme(SCHEME_HTTP).authority(r.authority()).path(r.path());
     for (HttpHeader x : r.headers()) {
       if (forwarded(x)) {
-        h.add(x.name(), value(x.value()));
+        h.add(name(x.name()), value(x.value()));
       }
     }
     h.setInt(CONTENT_LENGTH, r.bodyLength());
@@ -70,7 +91,7 @@ public final class Http2Messages {
     h.status(HttpResponseStatus.valueOf(r.status()).codeAsText());
     for (HttpHeader x : r.headers()) {
       if (forwarded(x)) {
-        h.add(x.name(), value(x.value()));
+        h.add(name(x.name()), value(x.value()));
       }
     }
     h.setInt(CONTENT_LENGTH, r.bodyLength());
