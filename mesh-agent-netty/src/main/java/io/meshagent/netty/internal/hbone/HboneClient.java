@@ -1,6 +1,8 @@
 package io.meshagent.netty.internal.hbone;
 
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.ConnectionWindow;
+import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.netty.internal.tls.WorkloadTls;
@@ -263,6 +265,7 @@ public final class HboneClient implements AutoCloseable {
         return;
       }
       ctx.pipeline()
+          .addLast(FlushBatching.handler())
           .addLast(HboneSettings.clientCodec())
           .addLast(
               new Http2MultiplexHandler(

@@ -1,5 +1,7 @@
 package io.meshagent.netty.internal.hbone;
 
+import io.meshagent.netty.internal.ConnectionWindow;
+import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.netty.internal.tls.WorkloadTls;
@@ -180,6 +182,7 @@ public final class HboneServer implements AutoCloseable {
         return;
       }
       ctx.pipeline()
+          .addLast(FlushBatching.handler())
           .addLast(HboneSettings.serverCodec(config.maxConcurrentStreams()))
           .addLast(
               new Http2MultiplexHandler(

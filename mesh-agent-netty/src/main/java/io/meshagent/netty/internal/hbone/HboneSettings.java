@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.hbone;
 
+import io.meshagent.netty.internal.ConnectionWindow;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -15,10 +16,10 @@ final class HboneSettings {
   static final String ALPN = "h2";
 
   /** Stream flow-control window: 4 MiB. */
-  static final int STREAM_WINDOW = 4 * 1024 * 1024;
+  static final int STREAM_WINDOW = ConnectionWindow.STREAM;
 
   /** Connection flow-control window: 16 MiB, raised from 64 KiB by a WINDOW_UPDATE on stream 0. */
-  static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
+  static final int CONNECTION_WINDOW = ConnectionWindow.CONNECTION;
 
   /** Largest frame we accept: 1 MiB. */
   static final int MAX_FRAME = 1024 * 1024;

@@ -8,6 +8,7 @@ import io.meshagent.core.internal.authz.jwt.JwtDecision;
 import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
+import io.meshagent.netty.internal.Loops;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.BodyBuffer;
 import io.meshagent.netty.internal.outbound.Http2Messages;
@@ -244,19 +245,17 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     }
     answer.whenComplete(
         (resp, err) ->
-            ctx.executor()
-                .execute(
-                    () -> {
-                      if (err != null || resp == null) {
-                        log.warn("handler for {} failed", admitted, err);
-                        respond(
-                            ctx,
-                            t.finish(MeshHttpResponse.of(500, "handler failed"), ""),
-                            keepAlive);
-                      } else {
-                        respond(ctx, t.finish(resp, ""), keepAlive);
-                      }
-                    }));
+            Loops.run(
+                ctx.executor(),
+                () -> {
+                  if (err != null || resp == null) {
+                    log.warn("handler for {} failed", admitted, err);
+                    respond(
+                        ctx, t.finish(MeshHttpResponse.of(500, "handler failed"), ""), keepAlive);
+                  } else {
+                    respond(ctx, t.finish(resp, ""), keepAlive);
+                  }
+                }));
   }
 
   /**

@@ -12,6 +12,8 @@ import io.meshagent.core.internal.traffic.InboundPlan;
 import io.meshagent.core.internal.traffic.InboundPlanner;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.NetworkRbac;
+import io.meshagent.netty.internal.ConnectionWindow;
+import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
@@ -32,6 +34,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -198,9 +201,13 @@ final class InboundPipelines {
       MeshHttpHandler handler =
           service.handler() != null ? service.handler() : forwarder.to(service.app());
       if (h2) {
+        FlushBatching.addUnlessTunnelled(ch);
         ch.pipeline()
             .addLast(
-                Http2FrameCodecBuilder.forServer().build(),
+                Http2FrameCodecBuilder.forServer()
+                    .initialSettings(
+                        Http2Settings.defaultSettings().initialWindowSize(ConnectionWindow.STREAM))
+                    .build(),
                 new Http2MultiplexHandler(
                     new ChannelInitializer<Http2StreamChannel>() {
                       @Override
@@ -209,7 +216,8 @@ final class InboundPipelines {
                             .addLast(
                                 new HttpInbound(a.hcm(), handler, conn, true, maxBody, telemetry));
                       }
-                    }));
+                    }),
+                new ConnectionWindow());
       } else {
         ch.pipeline()
             .addLast(

@@ -1,6 +1,9 @@
 package io.meshagent.netty.internal.outbound;
 
 import io.meshagent.core.internal.traffic.Upstream;
+import io.meshagent.netty.internal.ConnectionWindow;
+import io.meshagent.netty.internal.FlushBatching;
+import io.meshagent.netty.internal.Loops;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshHttpRequest;
@@ -136,22 +139,22 @@ final class HttpUpstreamPool implements AutoCloseable {
 
   private static void write(Http1Connection c, MeshHttpRequest request, Exchange e) {
     Channel ch = c.channel;
-    ch.eventLoop()
-        .execute(
-            () -> {
-              c.reader.begin(e);
-              e.bind(ch);
-              ch.writeAndFlush(HttpMessages.toNetty(request))
-                  .addListener(
-                      f -> {
-                        if (!f.isSuccess()) {
-                          e.response.completeExceptionally(
-                              new UpstreamResetException(
-                                  "request could not be written: " + f.cause().getMessage()));
-                          ch.close();
-                        }
-                      });
-            });
+    Loops.run(
+        ch.eventLoop(),
+        () -> {
+          c.reader.begin(e);
+          e.bind(ch);
+          ch.writeAndFlush(HttpMessages.toNetty(request))
+              .addListener(
+                  f -> {
+                    if (!f.isSuccess()) {
+                      e.response.completeExceptionally(
+                          new UpstreamResetException(
+                              "request could not be written: " + f.cause().getMessage()));
+                      ch.close();
+                    }
+                  });
+        });
   }
 
   private void sendH2(Upstream u, MeshHttpRequest request, Exchange e) {
@@ -181,7 +184,7 @@ final class HttpUpstreamPool implements AutoCloseable {
             sendH2(u, request, e, reconnects);
             return;
           }
-          c.parent.eventLoop().execute(() -> c.submit(() -> openStream(c, request, e)));
+          Loops.run(c.parent.eventLoop(), () -> c.submit(() -> openStream(c, request, e)));
         });
   }
 
@@ -264,13 +267,18 @@ final class HttpUpstreamPool implements AutoCloseable {
         new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            FlushBatching.addUnlessTunnelled(ch);
             ch.pipeline()
                 .addLast(
                     Http2FrameCodecBuilder.forClient()
-                        .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                        .initialSettings(
+                            Http2Settings.defaultSettings()
+                                .pushEnabled(false)
+                                .initialWindowSize(ConnectionWindow.STREAM))
                         .build(),
                     new Http2MultiplexHandler(new DropPushedStreams()),
-                    new FirstSettings(ch, settled));
+                    new FirstSettings(ch, settled),
+                    new ConnectionWindow());
           }
         };
     connector

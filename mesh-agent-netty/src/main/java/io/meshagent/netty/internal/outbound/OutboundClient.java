@@ -182,6 +182,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     private int attempts;
     private @org.jspecify.annotations.Nullable String previousHost;
     private volatile @org.jspecify.annotations.Nullable Exchange inFlight;
+    private volatile io.netty.util.concurrent.@org.jspecify.annotations.Nullable ScheduledFuture<?>
+        routeTimer;
 
     Call(
         MeshSnapshot snapshot,
@@ -209,10 +211,11 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
           mirror(mirror);
         }
         if (deadlineNanos != 0) {
-          group.schedule(
-              () -> timeout("UT", "route timeout " + f.timeout() + " reached"),
-              deadlineNanos - System.nanoTime(),
-              TimeUnit.NANOSECONDS);
+          routeTimer =
+              group.schedule(
+                  () -> timeout("UT", "route timeout " + f.timeout() + " reached"),
+                  deadlineNanos - System.nanoTime(),
+                  TimeUnit.NANOSECONDS);
         }
         RouteDecision.Fault fault = f.fault();
         if (fault != null && fault.delay() != null) {
@@ -253,7 +256,12 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
           f == null || r.responseFlags().equals("FI")
               ? r
               : r.withHeaders(HeaderEdits.response(r.headers(), f.headerOps()));
-      return result.complete(out);
+      boolean done = result.complete(out);
+      io.netty.util.concurrent.ScheduledFuture<?> timer = routeTimer;
+      if (done && timer != null) {
+        timer.cancel(false); // else each finished request's timer waits out the route timeout
+      }
+      return done;
     }
 
     private void attempt() {
