@@ -32,6 +32,20 @@ public final class MeshHttpRequest {
     this.protocol = b.protocol;
   }
 
+  private MeshHttpRequest(MeshHttpRequest r, List<HttpHeader> headers) {
+    this.method = r.method;
+    this.authority = r.authority;
+    this.path = r.path;
+    this.headers = List.copyOf(headers);
+    this.body = r.body;
+    this.protocol = r.protocol;
+  }
+
+  /** This request with other headers (copied once; a builder would copy them twice more). */
+  public MeshHttpRequest withHeaders(List<HttpHeader> headers) {
+    return new MeshHttpRequest(this, headers);
+  }
+
   /** A builder for {@code method authority path}; the path includes any query. */
   public static Builder builder(String method, String authority, String path) {
     return new Builder(method, authority, path);

@@ -39,6 +39,11 @@ public final class ControlContext implements Executor, AutoCloseable {
 
   @Override
   public void execute(Runnable task) {
+    if (executor.isShutdown()) {
+      // Closed: late callbacks (a gRPC stream ending as the agent stops) have nothing left to
+      // update, and handing them to a terminated executor would throw into the caller's thread.
+      return;
+    }
     executor.execute(() -> runLogged(task));
   }
 

@@ -156,7 +156,8 @@ public final class Telemetry implements AutoCloseable {
           start,
           requestSize,
           responseSize);
-      return r.withHeaders(withoutPeerHeaders(r.headers()));
+      List<HttpHeader> without = withoutPeerHeaders(r.headers());
+      return without == r.headers() ? r : r.withHeaders(without);
     }
   }
 
@@ -165,23 +166,30 @@ public final class Telemetry implements AutoCloseable {
     if (!enabled) {
       return new Outbound(request, null);
     }
+    Context current = Context.current();
     RequestSpan span =
-        spans.startClient(
-            Context.current(),
-            new SpanRequest(
-                request.authority(),
-                request.method(),
-                request.authority(),
-                request.path(),
-                protocolName(request),
-                request.header("x-request-id"),
-                cluster));
-    LocalPeerMetadata me = local.get();
-    List<HttpHeader> headers = new ArrayList<>(withoutPeerHeaders(request.headers()));
-    headers.add(new HttpHeader(PeerMetadataHeaders.METADATA_ID, me.metadataId()));
-    headers.add(new HttpHeader(PeerMetadataHeaders.METADATA, me.metadata()));
-    propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
-    return new Outbound(request.toBuilder().headers(headers).build(), span);
+        spans.isNoop()
+            ? spans.passThrough(current)
+            : spans.startClient(
+                current,
+                new SpanRequest(
+                    request.authority(),
+                    request.method(),
+                    request.authority(),
+                    request.path(),
+                    protocolName(request),
+                    request.header("x-request-id"),
+                    cluster));
+    OwnHeaders own = ownHeaders();
+    List<HttpHeader> without = withoutPeerHeaders(request.headers());
+    List<HttpHeader> headers = new ArrayList<>(without.size() + 2);
+    headers.addAll(without);
+    headers.add(own.id);
+    headers.add(own.metadata);
+    if (span.context() != Context.root()) {
+      propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
+    }
+    return new Outbound(request.withHeaders(headers), span);
   }
 
   /** An inbound request being served. */
@@ -250,10 +258,12 @@ public final class Telemetry implements AutoCloseable {
           start,
           requestSize,
           responseSize);
-      LocalPeerMetadata me = local.get();
-      List<HttpHeader> headers = new ArrayList<>(withoutPeerHeaders(r.headers()));
-      headers.add(new HttpHeader(PeerMetadataHeaders.METADATA_ID, me.metadataId()));
-      headers.add(new HttpHeader(PeerMetadataHeaders.METADATA, me.metadata()));
+      OwnHeaders own = ownHeaders();
+      List<HttpHeader> without = withoutPeerHeaders(r.headers());
+      List<HttpHeader> headers = new ArrayList<>(without.size() + 2);
+      headers.addAll(without);
+      headers.add(own.id);
+      headers.add(own.metadata);
       return r.withHeaders(headers);
     }
   }
@@ -286,18 +296,21 @@ public final class Telemetry implements AutoCloseable {
     Context parent =
         in.traced ? propagation.extract(Context.root(), request, GETTER) : Context.root();
     RequestSpan span =
-        spans.startServer(
-            parent,
-            new SpanRequest(
-                request.authority(),
-                request.method(),
-                request.authority(),
-                request.path(),
-                protocolName(request),
-                in.requestId,
-                null));
+        spans.isNoop()
+            ? spans.passThrough(parent)
+            : spans.startServer(
+                parent,
+                new SpanRequest(
+                    request.authority(),
+                    request.method(),
+                    request.authority(),
+                    request.path(),
+                    protocolName(request),
+                    in.requestId,
+                    null));
+    List<HttpHeader> without = withoutPeerHeaders(request.headers());
     MeshHttpRequest stripped =
-        request.toBuilder().headers(withoutPeerHeaders(request.headers())).build();
+        without == request.headers() ? request : request.withHeaders(without);
     return new Inbound(request, stripped, peer, context, span);
   }
 
@@ -366,6 +379,25 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
+  /** Our metadata as header fields, made once per {@link LocalPeerMetadata}. */
+  private record OwnHeaders(LocalPeerMetadata from, HttpHeader id, HttpHeader metadata) {}
+
+  private volatile @Nullable OwnHeaders ownHeaders;
+
+  private OwnHeaders ownHeaders() {
+    LocalPeerMetadata me = local.get();
+    OwnHeaders h = ownHeaders;
+    if (h == null || h.from != me) {
+      h =
+          new OwnHeaders(
+              me,
+              new HttpHeader(PeerMetadataHeaders.METADATA_ID, me.metadataId()),
+              new HttpHeader(PeerMetadataHeaders.METADATA, me.metadata()));
+      ownHeaders = h;
+    }
+    return h;
+  }
+
   private static final TextMapGetter<MeshHttpRequest> GETTER =
       new TextMapGetter<>() {
         @Override
@@ -395,6 +427,23 @@ public final class Telemetry implements AutoCloseable {
    * base64 and a protobuf Struct per request would be most of telemetry's cost.
    */
   private WorkloadMetadata peerOf(@Nullable String metadataHeader, @Nullable SpiffeId principal) {
+    // The same peer again, by identity (HPACK hands over the same String each time): no key built.
+    PeerHit last = lastPeer;
+    if (last != null && last.header == metadataHeader && last.principal == principal) {
+      return last.peer;
+    }
+    WorkloadMetadata m = peerOfKeyed(metadataHeader, principal);
+    lastPeer = new PeerHit(metadataHeader, principal, m);
+    return m;
+  }
+
+  private record PeerHit(
+      @Nullable String header, @Nullable SpiffeId principal, WorkloadMetadata peer) {}
+
+  private volatile @Nullable PeerHit lastPeer;
+
+  private WorkloadMetadata peerOfKeyed(
+      @Nullable String metadataHeader, @Nullable SpiffeId principal) {
     PeerKey key = new PeerKey(metadataHeader == null ? "" : metadataHeader, principal);
     WorkloadMetadata m = peers.get(key);
     if (m != null) {

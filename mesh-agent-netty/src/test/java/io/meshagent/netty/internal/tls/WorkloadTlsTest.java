@@ -51,6 +51,9 @@ class WorkloadTlsTest {
       closeables.get(i).close();
     }
     serial.close();
+    // The dev CA does its file work on the common pool; a rotation still running there would
+    // recreate the CA directory while JUnit deletes the temporary one.
+    ForkJoinPool.commonPool().awaitQuiescence(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private IdentityManager identity(SpiffeId id, Path caDir, Duration ttl) throws Exception {

@@ -11,8 +11,11 @@ public final class RequestSpan {
   private final Context context;
   private final int errorFrom;
 
+  private final boolean recording;
+
   RequestSpan(Span span, Context context, int errorFrom) {
     this.span = span;
+    this.recording = span.isRecording();
     this.context = context;
     this.errorFrom = errorFrom;
   }
@@ -33,6 +36,9 @@ public final class RequestSpan {
    * (code 0).
    */
   public void end(int responseCode, @Nullable String responseFlags) {
+    if (!recording) {
+      return; // attributes, status and end are no-ops on a span that records nothing
+    }
     if (responseCode > 0) {
       span.setAttribute(RequestSpans.STATUS_CODE, (long) responseCode);
     }

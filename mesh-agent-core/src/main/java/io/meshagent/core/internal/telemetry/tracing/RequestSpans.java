@@ -38,14 +38,37 @@ public final class RequestSpans {
 
   private final Tracer tracer;
 
-  private RequestSpans(Tracer tracer) {
+  private final boolean noop;
+
+  private RequestSpans(Tracer tracer, boolean noop) {
     this.tracer = tracer;
+    this.noop = noop;
   }
 
   /** Spans through {@code openTelemetry}; {@link OpenTelemetry#noop()} for none. */
   public static RequestSpans create(OpenTelemetry openTelemetry) {
-    return new RequestSpans(requireNonNull(openTelemetry, "openTelemetry").getTracer(SCOPE));
+    requireNonNull(openTelemetry, "openTelemetry");
+    return new RequestSpans(openTelemetry.getTracer(SCOPE), openTelemetry == OpenTelemetry.noop());
   }
+
+  /**
+   * Whether spans are not recorded ({@link OpenTelemetry#noop()}, the default): then {@link
+   * #passThrough} stands for starting one, without building its attributes.
+   */
+  public boolean isNoop() {
+    return noop;
+  }
+
+  /**
+   * A span that records nothing and carries {@code parent} on: what a no-op tracer's span amounts
+   * to (its context is the parent's span context), without allocating one per request.
+   */
+  public RequestSpan passThrough(Context parent) {
+    requireNonNull(parent, "parent");
+    return parent == Context.root() ? ROOT : new RequestSpan(Span.getInvalid(), parent, 500);
+  }
+
+  private static final RequestSpan ROOT = new RequestSpan(Span.getInvalid(), Context.root(), 500);
 
   /** Starts the server span of an inbound request whose extracted context is {@code parent}. */
   public RequestSpan startServer(Context parent, SpanRequest request) {

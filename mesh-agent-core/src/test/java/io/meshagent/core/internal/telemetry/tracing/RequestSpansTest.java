@@ -56,6 +56,23 @@ class RequestSpansTest {
   }
 
   @Test
+  void withoutTracingTheIncomingTraceIsCarriedOnAndNothingIsRecorded() {
+    RequestSpans none = RequestSpans.create(OpenTelemetry.noop());
+    assertThat(none.isNoop()).isTrue();
+    assertThat(RequestSpans.create(sdk).isNoop()).isFalse();
+
+    RequestSpan span = none.passThrough(INCOMING);
+    span.end(503, "UF");
+
+    // What is injected downstream is the caller's span context, as a no-op tracer's span carries.
+    assertThat(Span.fromContext(span.context()).getSpanContext().getTraceId()).isEqualTo(TRACE);
+    assertThat(Span.fromContext(span.context()).getSpanContext().getSpanId())
+        .isEqualTo("00f067aa0ba902b7");
+    assertThat(none.passThrough(Context.root()).context()).isSameAs(Context.root());
+    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+  }
+
+  @Test
   void aServerSpanContinuesTheIncomingTrace() {
     RequestSpan span = RequestSpans.create(sdk).startServer(INCOMING, REQUEST);
     span.end(200, "-");
