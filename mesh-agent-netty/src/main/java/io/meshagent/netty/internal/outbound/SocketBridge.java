@@ -6,7 +6,6 @@ import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.MeshSocket;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -235,7 +234,9 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
         if (failed != null) {
           throw failed;
         }
-        ChannelFuture f = ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len));
+        // A pooled direct buffer: TLS (BoringSSL) and the socket read direct memory, so a heap
+        // copy here would be copied once more on the event loop, and garbage per write.
+        ChannelFuture f = ch.writeAndFlush(ch.alloc().directBuffer(len).writeBytes(b, off, len));
         f.addListener(
             x -> {
               if (!x.isSuccess() && writeFailure == null) {
