@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  *
  * <ol>
  *   <li><b>plain TLS</b>: a minimal Netty HTTP/2 client and server over TLS 1.3, no mesh logic
- *       ({@link PlainTls}); for bulk, a Netty TLS connection to a sink;
+ *       ({@link PlainTls}), their connections tuned as the agent's are; for bulk, a Netty TLS
+ *       connection to a sink;
  *   <li><b>agent mTLS</b>: client {@code MeshDataPlane} → server {@code MeshDataPlane.serveHttp},
  *       routed through the outbound listener, route and cluster to a {@code tlsMode: istio}
  *       endpoint; for bulk, {@code MeshClient.connect} → the server's inbound TCP chain → the sink
@@ -45,11 +46,13 @@ import java.util.stream.Stream;
  *
  * <p>Measures, in this order: P50/P99 of 1 KiB POSTs echoed back (HTTP/2) at a fixed rate, open
  * loop, latency from each request's <em>intended</em> send time (no coordinated omission);
- * saturation requests/s with a fixed number of outstanding requests (closed loop); single-stream
- * bulk Gbit/s (one connection, 64 KiB writes, timed to the sink's answer after the last byte); and
- * process CPU time (client + server + load generator) per request and per GiB. Then the issue's
- * targets, each met or not. Every server binds to loopback ({@code 127.0.0.x}); every loop is
- * bounded in count and time. The machine is shared and small: read the ratios, not the digits.
+ * saturation requests/s with a fixed number of outstanding requests (closed loop), and the peak
+ * over a sweep of 16, 64 and 256 outstanding (the fixed number can leave a configuration waiting on
+ * round trips with CPU to spare); single-stream bulk Gbit/s (one connection, 64 KiB writes, timed
+ * to the sink's answer after the last byte); and process CPU time (client + server + load
+ * generator) per request and per GiB. Then the issue's targets, each met or not. Every server binds
+ * to loopback ({@code 127.0.0.x}); every loop is bounded in count and time. The machine is shared
+ * and small: read the ratios, not the digits.
  *
  * <p>Run (about two minutes; the reactor builds the modules it needs and installs nothing):
  *
