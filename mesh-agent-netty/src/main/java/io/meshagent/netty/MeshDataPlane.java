@@ -152,7 +152,8 @@ public final class MeshDataPlane implements AutoCloseable {
         supplier,
         AccessLog.create(options.accessLog()),
         RequestSpans.create(options.openTelemetry()),
-        TracePropagation.defaults());
+        TracePropagation.defaults(),
+        name -> agent.snapshot().clusters().get(name));
   }
 
   /**

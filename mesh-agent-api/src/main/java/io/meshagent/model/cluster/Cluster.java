@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     plaintext when the cluster sets none)
  * @param outlierDetection the outlier detection, or null when the cluster has none
  * @param circuitBreakers the circuit-breaker limits (Envoy's defaults when the cluster sets none)
+ * @param istioServices the services of the cluster's {@code istio} filter metadata, in order; empty
+ *     when it has none
  */
 public record Cluster(
     String name,
@@ -32,10 +34,38 @@ public record Cluster(
     List<TransportSocketMatch> transportSocketMatches,
     UpstreamTransport defaultTransport,
     @Nullable OutlierDetectionPolicy outlierDetection,
-    CircuitBreakerThresholds circuitBreakers) {
+    CircuitBreakerThresholds circuitBreakers,
+    List<IstioService> istioServices) {
   public Cluster {
     transportSocketMatches = List.copyOf(transportSocketMatches);
     Objects.requireNonNull(defaultTransport, "defaultTransport");
     Objects.requireNonNull(circuitBreakers, "circuitBreakers");
+    istioServices = List.copyOf(istioServices);
+  }
+
+  /** A cluster without Istio service metadata. */
+  public Cluster(
+      String name,
+      DiscoveryType type,
+      String edsServiceName,
+      LbPolicy lbPolicy,
+      Duration connectTimeout,
+      @Nullable ClusterLoadAssignment loadAssignment,
+      List<TransportSocketMatch> transportSocketMatches,
+      UpstreamTransport defaultTransport,
+      @Nullable OutlierDetectionPolicy outlierDetection,
+      CircuitBreakerThresholds circuitBreakers) {
+    this(
+        name,
+        type,
+        edsServiceName,
+        lbPolicy,
+        connectTimeout,
+        loadAssignment,
+        transportSocketMatches,
+        defaultTransport,
+        outlierDetection,
+        circuitBreakers,
+        List.of());
   }
 }

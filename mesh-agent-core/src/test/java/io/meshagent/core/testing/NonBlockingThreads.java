@@ -48,6 +48,9 @@ public final class NonBlockingThreads {
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "offer")
         // A worker leaving a pool that is shutting down takes the pool's own lock.
         .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit")
+        // A task handed over while the control context shuts down is taken back out under the
+        // pool's lock (ControlContext drops tasks after close; this is the race with close).
+        .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "tryTerminate")
         .blockingMethodCallback(
             m -> {
               StringBuilder where = new StringBuilder();

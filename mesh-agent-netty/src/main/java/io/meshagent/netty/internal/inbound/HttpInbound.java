@@ -74,7 +74,8 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
       int destinationPort,
       String serverName,
       String transport,
-      @Nullable String tunnelBaggage) {}
+      @Nullable String tunnelBaggage,
+      String inboundCluster) {}
 
   HttpInbound(
       @Nullable HttpConnectionManager hcm,
@@ -189,7 +190,9 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
             connection.peer(),
             connection.sourceIp().getHostAddress() + ":" + connection.sourcePort(),
             connection.transport());
-    Telemetry.Inbound t = telemetry.inbound(received, context, connection.tunnelBaggage());
+    Telemetry.Inbound t =
+        telemetry.inbound(
+            received, context, connection.tunnelBaggage(), connection.inboundCluster());
     MeshHttpRequest request = t.request();
     JwtDecision jwt = authenticate(request);
     if (jwt instanceof JwtDecision.Denied d) {

@@ -188,7 +188,8 @@ final class InboundPipelines {
             info.destinationPort(),
             info.serverName() == null ? "" : info.serverName(),
             transport,
-            ch.attr(HboneTunnel.BAGGAGE).get());
+            ch.attr(HboneTunnel.BAGGAGE).get(),
+            "inbound|" + service.servicePort() + "||");
     for (NetworkRbac r : a.networkRbac()) {
       String denied = denied(r, conn);
       if (denied != null) {

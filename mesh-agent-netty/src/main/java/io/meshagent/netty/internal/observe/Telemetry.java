@@ -19,6 +19,8 @@ import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
 import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
 import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.model.cluster.Cluster;
+import io.meshagent.model.cluster.IstioService;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.InboundContext;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -51,6 +54,7 @@ public final class Telemetry implements AutoCloseable {
   private final RequestSpans spans;
   private final TracePropagation propagation;
   private final boolean enabled;
+  private final Function<String, @Nullable Cluster> clusters;
 
   /** Telemetry that records nothing and changes no message (the access log still works). */
   public static Telemetry disabled(
@@ -61,7 +65,8 @@ public final class Telemetry implements AutoCloseable {
         accessLog,
         RequestSpans.create(io.opentelemetry.api.OpenTelemetry.noop()),
         TracePropagation.defaults(),
-        false);
+        false,
+        name -> null);
   }
 
   public Telemetry(
@@ -70,7 +75,21 @@ public final class Telemetry implements AutoCloseable {
       AccessLog accessLog,
       RequestSpans spans,
       TracePropagation propagation) {
-    this(metrics, local, accessLog, spans, propagation, true);
+    this(metrics, local, accessLog, spans, propagation, true, name -> null);
+  }
+
+  /**
+   * Telemetry that labels services from the {@code istio} metadata of the clusters {@code clusters}
+   * finds by name (the agent's current snapshot), as Istio's stats filter does.
+   */
+  public Telemetry(
+      IstioMetrics metrics,
+      Supplier<LocalPeerMetadata> local,
+      AccessLog accessLog,
+      RequestSpans spans,
+      TracePropagation propagation,
+      Function<String, @Nullable Cluster> clusters) {
+    this(metrics, local, accessLog, spans, propagation, true, clusters);
   }
 
   private Telemetry(
@@ -79,8 +98,10 @@ public final class Telemetry implements AutoCloseable {
       AccessLog accessLog,
       RequestSpans spans,
       TracePropagation propagation,
-      boolean enabled) {
+      boolean enabled,
+      Function<String, @Nullable Cluster> clusters) {
     this.enabled = enabled;
+    this.clusters = clusters;
     this.metrics = metrics;
     this.local = local;
     this.accessLog = accessLog;
@@ -202,13 +223,16 @@ public final class Telemetry implements AutoCloseable {
     private final WorkloadMetadata peer;
     private final InboundContext context;
     private final @Nullable RequestSpan span;
+    private final String cluster;
 
     private Inbound(
         MeshHttpRequest original,
         MeshHttpRequest request,
         WorkloadMetadata peer,
         InboundContext context,
-        @Nullable RequestSpan span) {
+        @Nullable RequestSpan span,
+        String cluster) {
+      this.cluster = cluster;
       this.original = original;
       this.request = request;
       this.peer = peer;
@@ -235,7 +259,7 @@ public final class Telemetry implements AutoCloseable {
               Reporter.DESTINATION,
               peer,
               local.get().workload(),
-              cachedService("", original.authority()),
+              cachedService(cluster, original.authority()),
               protocol(original),
               r.status(),
               grpcStatus(r),
@@ -279,8 +303,20 @@ public final class Telemetry implements AutoCloseable {
    */
   public Inbound inbound(
       MeshHttpRequest request, InboundContext context, @Nullable String tunnelBaggage) {
+    return inbound(request, context, tunnelBaggage, "");
+  }
+
+  /**
+   * The same, for a request served for the inbound cluster {@code cluster} ({@code
+   * inbound|<port>||}), whose {@code istio} metadata names the service.
+   */
+  public Inbound inbound(
+      MeshHttpRequest request,
+      InboundContext context,
+      @Nullable String tunnelBaggage,
+      String cluster) {
     if (!enabled) {
-      return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null);
+      return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null, cluster);
     }
     InboundFields in = InboundFields.of(request.headers());
     WorkloadMetadata peer = peerOf(in.metadata, context.peer());
@@ -311,7 +347,7 @@ public final class Telemetry implements AutoCloseable {
     List<HttpHeader> without = withoutPeerHeaders(request.headers());
     MeshHttpRequest stripped =
         without == request.headers() ? request : request.withHeaders(without);
-    return new Inbound(request, stripped, peer, context, span);
+    return new Inbound(request, stripped, peer, context, span, cluster);
   }
 
   /**
@@ -492,6 +528,10 @@ public final class Telemetry implements AutoCloseable {
    * for every request to a service is what makes the metrics' label lookup cheap.
    */
   private DestinationService cachedService(String cluster, String authority) {
+    Cluster c = cluster.isEmpty() ? null : clusters.apply(cluster);
+    if (c != null && !c.istioServices().isEmpty()) {
+      return fromMetadata(c, authority);
+    }
     boolean byCluster =
         (cluster.startsWith("outbound|") || cluster.startsWith("inbound|"))
             && !cluster.endsWith("|");
@@ -505,6 +545,46 @@ public final class Telemetry implements AutoCloseable {
       services.putIfAbsent(key, s);
     }
     return s;
+  }
+
+  /** A cluster's service from its metadata, with the cluster instance it was taken from. */
+  private record ClusterService(Cluster cluster, String authority, DestinationService service) {}
+
+  private final java.util.concurrent.ConcurrentHashMap<String, ClusterService> byMetadata =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The service of a cluster with {@code istio} metadata: the one whose host the request named when
+   * it lists several, else the first. Kept per cluster while its instance (the CDS version) and the
+   * authority stay the same.
+   */
+  private DestinationService fromMetadata(Cluster c, String authority) {
+    ClusterService hit = byMetadata.get(c.name());
+    if (hit != null && hit.cluster == c && hit.authority.equals(authority)) {
+      return hit.service;
+    }
+    String host = hostOf(authority);
+    IstioService chosen = c.istioServices().get(0);
+    for (IstioService s : c.istioServices()) {
+      if (s.host().equals(host)) {
+        chosen = s;
+      }
+    }
+    DestinationService d =
+        new DestinationService(
+            chosen.host(),
+            chosen.name().isEmpty() ? chosen.host() : chosen.name(),
+            chosen.namespace());
+    if (byMetadata.size() >= MAX_SERVICES) {
+      byMetadata.clear();
+    }
+    byMetadata.put(c.name(), new ClusterService(c, authority, d));
+    return d;
+  }
+
+  private static String hostOf(String authority) {
+    int colon = authority.lastIndexOf(':');
+    return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.meshagent.core.xds.XdsResourceType;
 import io.meshagent.model.cluster.CircuitBreakerThresholds;
 import io.meshagent.model.cluster.Cluster;
 import io.meshagent.model.cluster.DiscoveryType;
+import io.meshagent.model.cluster.IstioService;
 import io.meshagent.model.cluster.LbPolicy;
 import io.meshagent.model.cluster.OutlierDetectionPolicy;
 import io.meshagent.model.cluster.TransportSocketMatch;
@@ -15,6 +16,7 @@ import io.meshagent.model.endpoint.ClusterLoadAssignment;
 import io.meshagent.snapshot.ResourceTypes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** CDS: {@code envoy.config.cluster.v3.Cluster} to {@link Cluster}. */
 public final class ClusterType implements XdsResourceType<Cluster> {
@@ -110,7 +112,39 @@ public final class ClusterType implements XdsResourceType<Cluster> {
         transportSocketMatches,
         defaultTransport,
         outlierDetection,
-        circuitBreakers);
+        circuitBreakers,
+        istioServices(proto));
+  }
+
+  /**
+   * The {@code services} of the cluster's {@code istio} filter metadata, as istiod writes them for
+   * telemetry. Metadata is informational: entries of another shape are skipped, never NACKed.
+   */
+  static List<IstioService> istioServices(io.envoyproxy.envoy.config.cluster.v3.Cluster proto) {
+    if (!proto.hasMetadata()) {
+      return List.of();
+    }
+    com.google.protobuf.Struct istio = proto.getMetadata().getFilterMetadataMap().get("istio");
+    com.google.protobuf.Value services =
+        istio == null ? null : istio.getFieldsMap().get("services");
+    if (services == null || !services.hasListValue()) {
+      return List.of();
+    }
+    List<IstioService> out = new java.util.ArrayList<>();
+    for (com.google.protobuf.Value v : services.getListValue().getValuesList()) {
+      if (v.hasStructValue()) {
+        Map<String, com.google.protobuf.Value> f = v.getStructValue().getFieldsMap();
+        String host = text(f.get("host"));
+        if (!host.isEmpty()) {
+          out.add(new IstioService(host, text(f.get("name")), text(f.get("namespace"))));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String text(com.google.protobuf.@org.jspecify.annotations.Nullable Value v) {
+    return v != null && v.hasStringValue() ? v.getStringValue() : "";
   }
 
   private static DiscoveryType discoveryType(io.envoyproxy.envoy.config.cluster.v3.Cluster proto)

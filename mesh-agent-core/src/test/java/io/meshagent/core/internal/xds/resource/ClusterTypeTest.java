@@ -103,6 +103,50 @@ class ClusterTypeTest {
   }
 
   @Test
+  void istiodsServiceMetadataIsKeptAndOtherShapesSkipped() throws Exception {
+    com.google.protobuf.Value reviews =
+        com.google.protobuf.Value.newBuilder()
+            .setStructValue(
+                com.google.protobuf.Struct.newBuilder()
+                    .putFields("host", str("reviews.default.svc.cluster.local"))
+                    .putFields("name", str("reviews"))
+                    .putFields("namespace", str("default")))
+            .build();
+    com.google.protobuf.Value noHost =
+        com.google.protobuf.Value.newBuilder()
+            .setStructValue(com.google.protobuf.Struct.newBuilder().putFields("name", str("x")))
+            .build();
+    io.envoyproxy.envoy.config.core.v3.Metadata metadata =
+        io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+            .putFilterMetadata(
+                "istio",
+                com.google.protobuf.Struct.newBuilder()
+                    .putFields(
+                        "services",
+                        com.google.protobuf.Value.newBuilder()
+                            .setListValue(
+                                com.google.protobuf.ListValue.newBuilder()
+                                    .addValues(str("not a struct"))
+                                    .addValues(noHost)
+                                    .addValues(reviews))
+                            .build())
+                    .build())
+            .build();
+
+    Cluster c = parse(cluster().setType(DiscoveryType.EDS).setMetadata(metadata));
+
+    assertThat(c.istioServices())
+        .containsExactly(
+            new io.meshagent.model.cluster.IstioService(
+                "reviews.default.svc.cluster.local", "reviews", "default"));
+    assertThat(parse(cluster().setType(DiscoveryType.EDS)).istioServices()).isEmpty();
+  }
+
+  private static com.google.protobuf.Value str(String s) {
+    return com.google.protobuf.Value.newBuilder().setStringValue(s).build();
+  }
+
+  @Test
   void defaultsAsEnvoyDoes() throws Exception {
     Cluster c = parse(cluster().setType(DiscoveryType.EDS));
 

@@ -1,0 +1,133 @@
+package io.meshagent.netty.internal.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.meshagent.MeshAgent;
+import io.meshagent.ProxyProfile;
+import io.meshagent.core.internal.node.IstioNodeFactory;
+import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
+import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
+import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
+import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
+import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.model.cluster.CircuitBreakerThresholds;
+import io.meshagent.model.cluster.Cluster;
+import io.meshagent.model.cluster.DiscoveryType;
+import io.meshagent.model.cluster.IstioService;
+import io.meshagent.model.cluster.LbPolicy;
+import io.meshagent.model.cluster.UpstreamTransport;
+import io.meshagent.traffic.InboundContext;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where {@code destination_service} comes from, as Istio's stats filter takes it: the {@code istio}
+ * metadata of the cluster the request was served for, else the request's host.
+ */
+class TelemetryServiceLabelsTest {
+  private static final String INBOUND = "inbound|9080||";
+
+  private static Cluster inbound(List<IstioService> services) {
+    return new Cluster(
+        INBOUND,
+        DiscoveryType.ORIGINAL_DST,
+        INBOUND,
+        LbPolicy.CLUSTER_PROVIDED,
+        Duration.ofSeconds(10),
+        null,
+        List.of(),
+        UpstreamTransport.Plaintext.INSTANCE,
+        null,
+        CircuitBreakerThresholds.DEFAULTS,
+        services);
+  }
+
+  private static Telemetry telemetry(Map<String, Cluster> clusters) {
+    Node node =
+        IstioNodeFactory.build(
+            MeshAgent.builder()
+                .xdsAddress("istiod.istio-system.svc:15012")
+                .podName("reviews-v1-0")
+                .namespace("bookinfo")
+                .serviceAccount("reviews")
+                .buildConfig()
+                .node(),
+            ProxyProfile.SIDECAR);
+    LocalPeerMetadata me =
+        LocalPeerMetadata.of(node, SpiffeId.ofIstio("cluster.local", "bookinfo", "reviews"));
+    return new Telemetry(
+        IstioMetrics.create(),
+        () -> me,
+        AccessLog.create(false),
+        RequestSpans.create(OpenTelemetry.noop()),
+        TracePropagation.defaults(),
+        clusters::get);
+  }
+
+  private static String serve(Telemetry t, String authority) {
+    MeshHttpRequest r = MeshHttpRequest.get(authority, "/reviews/1");
+    InboundContext from =
+        new InboundContext(
+            SpiffeId.ofIstio("cluster.local", "bookinfo", "productpage"), "10.0.0.1:4000", "mtls");
+    t.inbound(r, from, null, INBOUND).finish(MeshHttpResponse.of(200, "ok"), "");
+    return t.prometheusText();
+  }
+
+  @Test
+  void theInboundClustersMetadataNamesTheService() {
+    Telemetry t =
+        telemetry(
+            Map.of(
+                INBOUND,
+                inbound(
+                    List.of(
+                        new IstioService(
+                            "reviews.bookinfo.svc.cluster.local", "reviews", "bookinfo")))));
+
+    String text = serve(t, "10.0.0.2:9080"); // a pod IP: the host alone would name no service
+
+    assertThat(text)
+        .contains("destination_service=\"reviews.bookinfo.svc.cluster.local\"")
+        .contains("destination_service_name=\"reviews\"")
+        .contains("destination_service_namespace=\"bookinfo\"");
+  }
+
+  @Test
+  void ofSeveralServicesTheOneTheRequestNamedIsChosen() {
+    Telemetry t =
+        telemetry(
+            Map.of(
+                INBOUND,
+                inbound(
+                    List.of(
+                        new IstioService(
+                            "reviews.bookinfo.svc.cluster.local", "reviews", "bookinfo"),
+                        new IstioService(
+                            "reviews-canary.bookinfo.svc.cluster.local",
+                            "reviews-canary",
+                            "bookinfo")))));
+
+    String text = serve(t, "reviews-canary.bookinfo.svc.cluster.local:9080");
+
+    assertThat(text).contains("destination_service_name=\"reviews-canary\"");
+  }
+
+  @Test
+  void withoutMetadataTheHostNamesTheService() {
+    Telemetry t = telemetry(Map.of(INBOUND, inbound(List.of())));
+
+    String text = serve(t, "reviews.bookinfo.svc.cluster.local:9080");
+
+    assertThat(text)
+        .contains("destination_service=\"reviews.bookinfo.svc.cluster.local\"")
+        .contains("destination_service_name=\"reviews\"")
+        .contains("destination_service_namespace=\"bookinfo\"");
+  }
+}
