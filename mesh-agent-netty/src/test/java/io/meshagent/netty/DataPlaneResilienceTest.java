@@ -125,6 +125,13 @@ class DataPlaneResilienceTest {
 
   static CompletableFuture<MeshHttpResponse> serve(
       MeshHttpRequest request, InboundContext context) {
+    if (request.path().equals("/headers")) {
+      StringBuilder b = new StringBuilder();
+      for (io.meshagent.traffic.HttpHeader h : request.headers()) {
+        b.append(h.name()).append('=').append(h.value()).append('\n');
+      }
+      return CompletableFuture.completedFuture(MeshHttpResponse.of(200, b.toString()));
+    }
     if (request.path().equals("/big")) {
       return CompletableFuture.completedFuture(
           new MeshHttpResponse(200, List.of(), new byte[100 * 1024]));
@@ -263,6 +270,28 @@ class DataPlaneResilienceTest {
 
     MeshHttpResponse ok = client.send(h2.path("/").build()).get(20, SECONDS);
     assertThat(ok.status()).as(ok.bodyText()).isEqualTo(200);
+  }
+
+  @Test
+  void http2ExpectContinueIsAnsweredAndCookiesArriveJoined() throws Exception {
+    start(Duration.ofHours(1));
+    MeshHttpResponse r =
+        client
+            .send(
+                MeshHttpRequest.builder("POST", "ratings:9080", "/headers")
+                    .protocol(HttpProtocol.HTTP_2)
+                    .header("expect", "100-continue")
+                    .header("cookie", "a=1")
+                    .header("cookie", "b=2")
+                    .body("payload")
+                    .build())
+            .get(20, SECONDS);
+
+    assertThat(r.status()).as(r.bodyText()).isEqualTo(200);
+    assertThat(r.bodyText())
+        .contains("cookie=a=1; b=2\n")
+        .contains("content-length=7\n")
+        .doesNotContain("expect=");
   }
 
   @Test

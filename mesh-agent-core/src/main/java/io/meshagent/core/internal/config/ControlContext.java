@@ -44,7 +44,12 @@ public final class ControlContext implements Executor, AutoCloseable {
       // update, and handing them to a terminated executor would throw into the caller's thread.
       return;
     }
-    executor.execute(() -> runLogged(task));
+    try {
+      executor.execute(() -> runLogged(task));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed between the check and the hand-over: the same as closed before it.
+      log.debug("mesh-agent control context closed; a late task is dropped");
+    }
   }
 
   /** Runs {@code task} here after {@code delay}. */

@@ -33,11 +33,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -63,6 +65,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
   private final MeshHttpHandler handler;
   private final Connection connection;
   private final boolean http2;
+  private final int maxBody;
   private final Telemetry telemetry;
 
   /** What the requests of one connection share. */
@@ -90,6 +93,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     this.connection = connection;
     this.http2 = http2;
     this.h2Body = new BodyBuffer(maxBody);
+    this.maxBody = maxBody;
   }
 
   @Override
@@ -101,9 +105,6 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
         onHttp2Headers(ctx, f);
       } else if (msg instanceof Http2DataFrame f) {
         onHttp2Data(ctx, f);
-      } else if (msg instanceof Http2ResetFrame) {
-        h2Body.release(); // the client gave up on the request
-        h2Done = true;
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -139,11 +140,43 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
       return;
     }
     if (h2Headers == null) {
-      h2Headers = f.headers();
+      Http2Headers h = f.headers();
+      h2Headers = h;
+      CharSequence expect = h.get(EXPECT);
+      if (expect != null && !f.isEndStream()) {
+        // As Envoy's connection manager: it answers 100-continue itself and the app never sees
+        // the expectation (a client waiting for the 100 would otherwise stall).
+        h.remove(EXPECT);
+        if (AsciiString.contentEqualsIgnoreCase(expect, CONTINUE)) {
+          long declared = h.getLong(CONTENT_LENGTH, -1L);
+          if (declared > maxBody) {
+            h2Done = true;
+            respond(ctx, MeshHttpResponse.of(413, "Payload Too Large"), false);
+            return;
+          }
+          ctx.writeAndFlush(
+              new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(CONTINUE_STATUS)));
+        }
+      }
     }
     if (f.isEndStream()) {
       endHttp2(ctx);
     }
+  }
+
+  private static final AsciiString EXPECT = AsciiString.cached("expect");
+  private static final AsciiString CONTINUE = AsciiString.cached("100-continue");
+  private static final AsciiString CONTINUE_STATUS = AsciiString.cached("100");
+  private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+
+  /** The multiplexer delivers RST_STREAM as a user event: the client gave up on the request. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof Http2ResetFrame) {
+      h2Body.release();
+      h2Done = true;
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   private void onHttp2Data(ChannelHandlerContext ctx, Http2DataFrame f) {

@@ -520,8 +520,11 @@ public final class Telemetry implements AutoCloseable {
   }
 
   private static final int MAX_SERVICES = 4096;
+  private static final int MAX_AUTHORITIES = 64;
   private final java.util.concurrent.ConcurrentHashMap<String, DestinationService> services =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, DestinationService>
+      servicesByCluster = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * {@link #service}, kept per cluster or authority (bounded; cleared when full): the same instance
@@ -535,22 +538,26 @@ public final class Telemetry implements AutoCloseable {
     boolean byCluster =
         (cluster.startsWith("outbound|") || cluster.startsWith("inbound|"))
             && !cluster.endsWith("|");
+    // Separate maps: an authority could be spelled like a cluster name.
+    var map = byCluster ? servicesByCluster : services;
     String key = byCluster ? cluster : authority;
-    DestinationService s = services.get(key);
+    DestinationService s = map.get(key);
     if (s == null) {
       s = service(cluster, authority);
-      if (services.size() >= MAX_SERVICES) {
-        services.clear();
+      if (map.size() >= MAX_SERVICES) {
+        map.clear();
       }
-      services.putIfAbsent(key, s);
+      map.putIfAbsent(key, s);
     }
     return s;
   }
 
-  /** A cluster's service from its metadata, with the cluster instance it was taken from. */
-  private record ClusterService(Cluster cluster, String authority, DestinationService service) {}
+  /** A cluster's services from its metadata by authority, for the cluster instance they are of. */
+  private record ClusterServices(
+      Cluster cluster,
+      java.util.concurrent.ConcurrentHashMap<String, DestinationService> byAuthority) {}
 
-  private final java.util.concurrent.ConcurrentHashMap<String, ClusterService> byMetadata =
+  private final java.util.concurrent.ConcurrentHashMap<String, ClusterServices> byMetadata =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
@@ -559,9 +566,17 @@ public final class Telemetry implements AutoCloseable {
    * authority stay the same.
    */
   private DestinationService fromMetadata(Cluster c, String authority) {
-    ClusterService hit = byMetadata.get(c.name());
-    if (hit != null && hit.cluster == c && hit.authority.equals(authority)) {
-      return hit.service;
+    ClusterServices known = byMetadata.get(c.name());
+    if (known == null || known.cluster != c) {
+      if (byMetadata.size() >= MAX_SERVICES) {
+        byMetadata.clear();
+      }
+      known = new ClusterServices(c, new java.util.concurrent.ConcurrentHashMap<>());
+      byMetadata.put(c.name(), known);
+    }
+    DestinationService hit = known.byAuthority.get(authority);
+    if (hit != null) {
+      return hit;
     }
     String host = hostOf(authority);
     IstioService chosen = c.istioServices().get(0);
@@ -575,10 +590,10 @@ public final class Telemetry implements AutoCloseable {
             chosen.host(),
             chosen.name().isEmpty() ? chosen.host() : chosen.name(),
             chosen.namespace());
-    if (byMetadata.size() >= MAX_SERVICES) {
-      byMetadata.clear();
+    if (known.byAuthority.size() >= MAX_AUTHORITIES) {
+      known.byAuthority.clear();
     }
-    byMetadata.put(c.name(), new ClusterService(c, authority, d));
+    known.byAuthority.put(authority, d);
     return d;
   }
 

@@ -12,6 +12,8 @@ import io.netty.buffer.Unpooled;
 public final class BodyBuffer {
   private static final byte[] EMPTY = new byte[0];
 
+  private static final int MAX_PIECES = 1024;
+
   private final int max;
   private ByteBuf body = Unpooled.EMPTY_BUFFER;
   private int length;
@@ -39,7 +41,9 @@ public final class BodyBuffer {
     } else if (body instanceof CompositeByteBuf c) {
       c.addComponent(true, content.retainedSlice());
     } else {
-      CompositeByteBuf c = content.alloc().compositeBuffer(16);
+      // As many pieces as Netty's aggregator allowed: fewer made the composite copy itself
+      // together again every few frames of a large body.
+      CompositeByteBuf c = content.alloc().compositeBuffer(MAX_PIECES);
       c.addComponent(true, body);
       c.addComponent(true, content.retainedSlice());
       body = c;

@@ -118,7 +118,7 @@ public final class Http2Messages {
                 method.toString(), authority == null ? "" : authority.toString(), path.toString())
             .protocol(io.meshagent.traffic.HttpProtocol.HTTP_2)
             .body(body);
-    return b.headers(fields(h, true)).build();
+    return b.headers(fields(h, true, body.length)).build();
   }
 
   /**
@@ -127,7 +127,7 @@ public final class Http2Messages {
    * @throws IllegalArgumentException when {@code :status} is missing or a value is malformed
    */
   public static MeshHttpResponse response(Http2Headers h, byte[] body) {
-    return new MeshHttpResponse(status(h), fields(h, false), body);
+    return new MeshHttpResponse(status(h), fields(h, false, body.length), body);
   }
 
   /** The {@code :status} of a response header block. */
@@ -143,9 +143,16 @@ public final class Http2Messages {
     }
   }
 
-  /** The regular fields of a block: pseudo-headers left out, and {@code host} for requests. */
-  private static List<HttpHeader> fields(Http2Headers h, boolean request) {
-    List<HttpHeader> out = new ArrayList<>(h.size());
+  /**
+   * The regular fields of a block: pseudo-headers left out, and {@code host} for requests; a
+   * request's {@code cookie} fields joined into one with {@code "; "} (RFC 9113 §8.2.3), as Envoy
+   * and Netty's HTTP/1 conversion do; {@code content-length} added from the body when the peer sent
+   * none, as the aggregator before did.
+   */
+  private static List<HttpHeader> fields(Http2Headers h, boolean request, int bodyLength) {
+    List<HttpHeader> out = new ArrayList<>(h.size() + 1);
+    StringBuilder cookies = null;
+    boolean length = false;
     for (Map.Entry<CharSequence, CharSequence> e : h) {
       CharSequence name = e.getKey();
       if (name.length() == 0 || name.charAt(0) == ':') {
@@ -159,7 +166,19 @@ public final class Http2Messages {
       }
       CharSequence value = e.getValue();
       checkValue(n, value);
+      if (request && n.equals("cookie")) {
+        cookies = cookies == null ? new StringBuilder() : cookies.append("; ");
+        cookies.append(value);
+        continue;
+      }
+      length |= n.equals("content-length");
       out.add(new HttpHeader(n, value.toString()));
+    }
+    if (cookies != null) {
+      out.add(new HttpHeader("cookie", cookies.toString()));
+    }
+    if (!length) {
+      out.add(new HttpHeader("content-length", Integer.toString(bodyLength)));
     }
     return out;
   }

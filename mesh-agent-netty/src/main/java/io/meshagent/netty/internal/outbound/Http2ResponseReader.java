@@ -43,8 +43,6 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
         } else if (f.isEndStream()) {
           complete(ctx);
         }
-      } else if (msg instanceof Http2ResetFrame r) {
-        fail(ctx, "upstream reset the stream (error code " + r.errorCode() + ")");
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -90,6 +88,15 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
     body.release();
     exchange.response.completeExceptionally(new UpstreamResetException(why));
     ctx.close(); // resets the stream if it is still open
+  }
+
+  /** The multiplexer delivers RST_STREAM as a user event. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof Http2ResetFrame r && !done) {
+      fail(ctx, "upstream reset the stream (error code " + r.errorCode() + ")");
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override

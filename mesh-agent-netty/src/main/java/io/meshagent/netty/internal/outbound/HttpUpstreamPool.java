@@ -93,7 +93,8 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   /**
-   * Sends {@code request} to the endpoint; the exchange's future never completes on this thread.
+   * Sends {@code request} to the endpoint. Called on the connection's event loop, the send runs
+   * inline, and a stream that cannot be opened may fail the exchange before this returns.
    */
   Exchange send(Upstream u, MeshHttpRequest request) {
     Exchange e = new Exchange();

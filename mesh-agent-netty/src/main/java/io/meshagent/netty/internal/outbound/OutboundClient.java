@@ -289,15 +289,18 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       inFlight = e;
       RetryPolicy retry = forward == null ? null : forward.retryPolicy();
       if (retry != null && retry.perTryTimeout() != null && !retry.perTryTimeout().isZero()) {
-        group.schedule(
-            () -> {
-              if (!e.response.isDone()) {
-                e.response.completeExceptionally(new PerTryTimeout());
-                e.cancel();
-              }
-            },
-            retry.perTryTimeout().toNanos(),
-            TimeUnit.NANOSECONDS);
+        var timer =
+            group.schedule(
+                () -> {
+                  if (!e.response.isDone()) {
+                    e.response.completeExceptionally(new PerTryTimeout());
+                    e.cancel();
+                  }
+                },
+                retry.perTryTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+        // Cancelled when the try ends, so the timer does not hold the exchange until it fires.
+        e.response.whenComplete((resp, err) -> timer.cancel(false));
       }
       e.response.whenComplete(
           (resp, err) -> {

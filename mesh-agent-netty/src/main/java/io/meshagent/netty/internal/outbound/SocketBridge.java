@@ -236,6 +236,7 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
         }
         // A pooled direct buffer: TLS (BoringSSL) and the socket read direct memory, so a heap
         // copy here would be copied once more on the event loop, and garbage per write.
+        java.util.Objects.checkFromIndexSize(off, len, b.length); // before a buffer is taken
         ChannelFuture f = ch.writeAndFlush(ch.alloc().directBuffer(len).writeBytes(b, off, len));
         f.addListener(
             x -> {
