@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
@@ -358,11 +357,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
 
   private void respond(ChannelHandlerContext ctx, MeshHttpResponse resp, boolean keepAlive) {
     if (http2) {
-      boolean empty = resp.bodyLength() == 0;
-      var f = ctx.write(new DefaultHttp2HeadersFrame(Http2Messages.responseHeaders(resp), empty));
-      if (!empty) {
-        f = ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(resp.bodyBuffer()), true));
-      }
+      var f = Http2Messages.write(ctx, Http2Messages.responseHeaders(resp), resp.bodyBuffer());
       ctx.flush();
       if (!keepAlive) {
         f.addListener(ChannelFutureListener.CLOSE);

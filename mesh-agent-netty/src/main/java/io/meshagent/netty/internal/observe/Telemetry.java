@@ -4,7 +4,6 @@ import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLogEntry;
 import io.meshagent.core.internal.telemetry.metrics.ConnectionRecord;
-import io.meshagent.core.internal.telemetry.metrics.DestinationService;
 import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
 import io.meshagent.core.internal.telemetry.metrics.RequestProtocol;
@@ -20,7 +19,6 @@ import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
 import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.cluster.Cluster;
-import io.meshagent.model.cluster.IstioService;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.InboundContext;
@@ -54,7 +52,8 @@ public final class Telemetry implements AutoCloseable {
   private final RequestSpans spans;
   private final TracePropagation propagation;
   private final boolean enabled;
-  private final Function<String, @Nullable Cluster> clusters;
+  private final ServiceLabels services;
+  private final PeerLookup peers = new PeerLookup();
 
   /** Telemetry that records nothing and changes no message (the access log still works). */
   public static Telemetry disabled(
@@ -101,7 +100,7 @@ public final class Telemetry implements AutoCloseable {
       boolean enabled,
       Function<String, @Nullable Cluster> clusters) {
     this.enabled = enabled;
-    this.clusters = clusters;
+    this.services = new ServiceLabels(clusters);
     this.metrics = metrics;
     this.local = local;
     this.accessLog = accessLog;
@@ -146,14 +145,14 @@ public final class Telemetry implements AutoCloseable {
       long nanos = System.nanoTime() - startNanos;
       long requestSize = size(request.headers(), request.bodyLength());
       long responseSize = size(r.headers(), r.bodyLength());
-      WorkloadMetadata peer = peerOf(r.header(PeerMetadataHeaders.METADATA), r.peer());
+      WorkloadMetadata peer = peers.of(r.header(PeerMetadataHeaders.METADATA), r.peer());
       String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
       metrics.recordRequest(
           new RequestRecord(
               Reporter.SOURCE,
               local.get().workload(),
               peer,
-              cachedService(r.upstreamCluster(), request.authority()),
+              services.of(r.upstreamCluster(), request.authority()),
               protocol(request),
               r.status(),
               grpcStatus(r),
@@ -201,12 +200,7 @@ public final class Telemetry implements AutoCloseable {
                     protocolName(request),
                     request.header("x-request-id"),
                     cluster));
-    OwnHeaders own = ownHeaders();
-    List<HttpHeader> without = withoutPeerHeaders(request.headers());
-    List<HttpHeader> headers = new ArrayList<>(without.size() + 2);
-    headers.addAll(without);
-    headers.add(own.id);
-    headers.add(own.metadata);
+    List<HttpHeader> headers = withOurMetadata(request.headers());
     if (span.context() != Context.root()) {
       propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
     }
@@ -259,7 +253,7 @@ public final class Telemetry implements AutoCloseable {
               Reporter.DESTINATION,
               peer,
               local.get().workload(),
-              cachedService(cluster, original.authority()),
+              services.of(cluster, original.authority()),
               protocol(original),
               r.status(),
               grpcStatus(r),
@@ -282,13 +276,7 @@ public final class Telemetry implements AutoCloseable {
           start,
           requestSize,
           responseSize);
-      OwnHeaders own = ownHeaders();
-      List<HttpHeader> without = withoutPeerHeaders(r.headers());
-      List<HttpHeader> headers = new ArrayList<>(without.size() + 2);
-      headers.addAll(without);
-      headers.add(own.id);
-      headers.add(own.metadata);
-      return r.withHeaders(headers);
+      return r.withHeaders(withOurMetadata(r.headers()));
     }
   }
 
@@ -319,7 +307,7 @@ public final class Telemetry implements AutoCloseable {
       return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null, cluster);
     }
     InboundFields in = InboundFields.of(request.headers());
-    WorkloadMetadata peer = peerOf(in.metadata, context.peer());
+    WorkloadMetadata peer = peers.of(in.metadata, context.peer());
     String baggage = in.baggage;
     if (baggage == null) {
       baggage = tunnelBaggage;
@@ -381,7 +369,7 @@ public final class Telemetry implements AutoCloseable {
                 reporter,
                 source ? me : other,
                 source ? other : me,
-                cachedService(cluster, host),
+                services.of(cluster, host),
                 "-",
                 source
                     ? SecurityPolicy.UNKNOWN
@@ -457,50 +445,16 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
-  /**
-   * A peer's workload from its metadata header and verified identity. Peers send the same header
-   * value on every request, so decoded results are kept (bounded; cleared when full): decoding
-   * base64 and a protobuf Struct per request would be most of telemetry's cost.
-   */
-  private WorkloadMetadata peerOf(@Nullable String metadataHeader, @Nullable SpiffeId principal) {
-    // The same peer again, by identity (HPACK hands over the same String each time): no key built.
-    PeerHit last = lastPeer;
-    if (last != null && last.header == metadataHeader && last.principal == principal) {
-      return last.peer;
-    }
-    WorkloadMetadata m = peerOfKeyed(metadataHeader, principal);
-    lastPeer = new PeerHit(metadataHeader, principal, m);
-    return m;
+  /** {@code headers} without any peer's metadata fields and with ours, in a list to add to. */
+  private List<HttpHeader> withOurMetadata(List<HttpHeader> headers) {
+    OwnHeaders own = ownHeaders();
+    List<HttpHeader> without = withoutPeerHeaders(headers);
+    List<HttpHeader> out = new ArrayList<>(without.size() + 2);
+    out.addAll(without);
+    out.add(own.id);
+    out.add(own.metadata);
+    return out;
   }
-
-  private record PeerHit(
-      @Nullable String header, @Nullable SpiffeId principal, WorkloadMetadata peer) {}
-
-  private volatile @Nullable PeerHit lastPeer;
-
-  private WorkloadMetadata peerOfKeyed(
-      @Nullable String metadataHeader, @Nullable SpiffeId principal) {
-    PeerKey key = new PeerKey(metadataHeader == null ? "" : metadataHeader, principal);
-    WorkloadMetadata m = peers.get(key);
-    if (m != null) {
-      return m;
-    }
-    WorkloadMetadata decoded =
-        metadataHeader == null ? null : PeerMetadataHeaders.decode(metadataHeader);
-    m = decoded == null ? WorkloadMetadata.UNKNOWN : decoded;
-    m = principal == null ? m : m.withPrincipal(principal);
-    if (peers.size() >= MAX_PEERS) {
-      peers.clear();
-    }
-    peers.put(key, m);
-    return m;
-  }
-
-  private record PeerKey(String header, @Nullable SpiffeId principal) {}
-
-  private static final int MAX_PEERS = 4096;
-  private final java.util.concurrent.ConcurrentHashMap<PeerKey, WorkloadMetadata> peers =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static List<HttpHeader> withoutPeerHeaders(List<HttpHeader> headers) {
     boolean any = false;
@@ -517,106 +471,6 @@ public final class Telemetry implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private static final int MAX_SERVICES = 4096;
-  private static final int MAX_AUTHORITIES = 64;
-  private final java.util.concurrent.ConcurrentHashMap<String, DestinationService> services =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.ConcurrentHashMap<String, DestinationService>
-      servicesByCluster = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /**
-   * {@link #service}, kept per cluster or authority (bounded; cleared when full): the same instance
-   * for every request to a service is what makes the metrics' label lookup cheap.
-   */
-  private DestinationService cachedService(String cluster, String authority) {
-    Cluster c = cluster.isEmpty() ? null : clusters.apply(cluster);
-    if (c != null && !c.istioServices().isEmpty()) {
-      return fromMetadata(c, authority);
-    }
-    boolean byCluster =
-        (cluster.startsWith("outbound|") || cluster.startsWith("inbound|"))
-            && !cluster.endsWith("|");
-    // Separate maps: an authority could be spelled like a cluster name.
-    var map = byCluster ? servicesByCluster : services;
-    String key = byCluster ? cluster : authority;
-    DestinationService s = map.get(key);
-    if (s == null) {
-      s = service(cluster, authority);
-      if (map.size() >= MAX_SERVICES) {
-        map.clear();
-      }
-      map.putIfAbsent(key, s);
-    }
-    return s;
-  }
-
-  /** A cluster's services from its metadata by authority, for the cluster instance they are of. */
-  private record ClusterServices(
-      Cluster cluster,
-      java.util.concurrent.ConcurrentHashMap<String, DestinationService> byAuthority) {}
-
-  private final java.util.concurrent.ConcurrentHashMap<String, ClusterServices> byMetadata =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /**
-   * The service of a cluster with {@code istio} metadata: the one whose host the request named when
-   * it lists several, else the first. Kept per cluster while its instance (the CDS version) and the
-   * authority stay the same.
-   */
-  private DestinationService fromMetadata(Cluster c, String authority) {
-    ClusterServices known = byMetadata.get(c.name());
-    if (known == null || known.cluster != c) {
-      if (byMetadata.size() >= MAX_SERVICES) {
-        byMetadata.clear();
-      }
-      known = new ClusterServices(c, new java.util.concurrent.ConcurrentHashMap<>());
-      byMetadata.put(c.name(), known);
-    }
-    DestinationService hit = known.byAuthority.get(authority);
-    if (hit != null) {
-      return hit;
-    }
-    String host = hostOf(authority);
-    IstioService chosen = c.istioServices().get(0);
-    for (IstioService s : c.istioServices()) {
-      if (s.host().equals(host)) {
-        chosen = s;
-      }
-    }
-    DestinationService d =
-        new DestinationService(
-            chosen.host(),
-            chosen.name().isEmpty() ? chosen.host() : chosen.name(),
-            chosen.namespace());
-    if (known.byAuthority.size() >= MAX_AUTHORITIES) {
-      known.byAuthority.clear();
-    }
-    known.byAuthority.put(authority, d);
-    return d;
-  }
-
-  private static String hostOf(String authority) {
-    int colon = authority.lastIndexOf(':');
-    return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
-  }
-
-  /**
-   * The service: the FQDN of an {@code outbound|port|subset|host} cluster, else the authority's
-   * host.
-   */
-  static DestinationService service(String cluster, String authority) {
-    if (cluster.startsWith("outbound|") || cluster.startsWith("inbound|")) {
-      String host = cluster.substring(cluster.lastIndexOf('|') + 1);
-      if (!host.isEmpty()) {
-        return DestinationService.ofHost(host);
-      }
-    }
-    int colon = authority.lastIndexOf(':');
-    String host =
-        colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
-    return host.isEmpty() ? DestinationService.UNKNOWN : DestinationService.ofHost(host);
   }
 
   private static RequestProtocol protocol(MeshHttpRequest r) {

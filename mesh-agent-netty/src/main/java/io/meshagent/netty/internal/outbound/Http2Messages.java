@@ -1,12 +1,19 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.core.internal.cache.BoundedCache;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,51 +58,47 @@ public final class Http2Messages {
     return a;
   }
 
-  private static final int MAX_NAMES = 512;
-  private static final java.util.concurrent.ConcurrentHashMap<String, AsciiString> NAMES =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
   /**
-   * A field name as an {@link AsciiString} kept from last time: the header map and HPACK hash every
-   * name they are given, and a String's hash would be computed again on each message. Bounded (a
-   * peer choosing names cannot grow it): past the limit names are converted per message.
+   * Field names as {@link AsciiString}s kept from last time: the header map and HPACK hash every
+   * name they are given, and a String's hash would be computed again on each message.
    */
-  private static CharSequence name(String n) {
-    AsciiString a = NAMES.get(n);
-    if (a != null) {
-      return a;
-    }
-    a = AsciiString.cached(n);
-    if (NAMES.size() < MAX_NAMES) {
-      NAMES.putIfAbsent(n, a);
-    }
-    return a;
-  }
+  private static final BoundedCache<String, AsciiString> NAMES = new BoundedCache<>(512);
 
   /** The header block of a request; {@code content-length} is the body's. */
   public static Http2Headers requestHeaders(MeshHttpRequest r) {
     Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 5);
     h.method(r.method()).scheme(SCHEME_HTTP).authority(r.authority()).path(r.path());
-    for (HttpHeader x : r.headers()) {
-      if (forwarded(x)) {
-        h.add(name(x.name()), value(x.value()));
-      }
-    }
-    h.setInt(CONTENT_LENGTH, r.bodyLength());
-    return h;
+    return withFields(h, r.headers(), r.bodyLength());
   }
 
   /** The header block of a response; {@code content-length} is the body's. */
   public static Http2Headers responseHeaders(MeshHttpResponse r) {
     Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 2);
     h.status(HttpResponseStatus.valueOf(r.status()).codeAsText());
-    for (HttpHeader x : r.headers()) {
+    return withFields(h, r.headers(), r.bodyLength());
+  }
+
+  /** The forwarded fields added to {@code h}, and {@code content-length} the body's. */
+  private static Http2Headers withFields(Http2Headers h, List<HttpHeader> fields, int bodyLength) {
+    for (HttpHeader x : fields) {
       if (forwarded(x)) {
-        h.add(name(x.name()), value(x.value()));
+        h.add(NAMES.get(x.name(), AsciiString::cached), value(x.value()));
       }
     }
-    h.setInt(CONTENT_LENGTH, r.bodyLength());
+    h.setInt(CONTENT_LENGTH, bodyLength);
     return h;
+  }
+
+  /**
+   * Writes a message: its header block, and its body as one DATA frame, END_STREAM on the last. The
+   * caller flushes.
+   *
+   * @return the future of the last frame written
+   */
+  public static ChannelFuture write(ChannelOutboundInvoker out, Http2Headers h, ByteBuffer body) {
+    boolean empty = !body.hasRemaining();
+    ChannelFuture f = out.write(new DefaultHttp2HeadersFrame(h, empty));
+    return empty ? f : out.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
   }
 
   /**
@@ -190,18 +193,17 @@ public final class Http2Messages {
    * String as last time (its AsciiString keeps it) and is not scanned again.
    */
   private static void checkValue(String name, CharSequence value) {
-    int slot = -1;
     if (value.length() >= LONG && value instanceof AsciiString a) {
       String s = a.toString();
-      slot = System.identityHashCode(s) & (CHECKED.length - 1);
+      int slot = System.identityHashCode(s) & (CHECKED.length - 1);
       if (CHECKED[slot] == s) {
         return;
       }
+      scan(name, value);
+      CHECKED[slot] = s;
+      return;
     }
     scan(name, value);
-    if (slot >= 0) {
-      CHECKED[slot] = value.toString();
-    }
   }
 
   private static void scan(String name, CharSequence value) {

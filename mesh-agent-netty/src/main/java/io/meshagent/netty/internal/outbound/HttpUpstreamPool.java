@@ -7,15 +7,12 @@ import io.meshagent.netty.internal.Loops;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshHttpRequest;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -251,13 +248,8 @@ final class HttpUpstreamPool implements AutoCloseable {
               Channel stream = (Channel) f.getNow();
               stream.closeFuture().addListener(x -> c.streamClosed());
               e.bind(stream);
-              boolean empty = request.bodyLength() == 0;
-              stream.write(
-                  new DefaultHttp2HeadersFrame(Http2Messages.requestHeaders(request), empty));
-              if (!empty) {
-                stream.write(
-                    new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(request.bodyBuffer()), true));
-              }
+              Http2Messages.write(
+                  stream, Http2Messages.requestHeaders(request), request.bodyBuffer());
               stream.flush();
             });
   }

@@ -2,6 +2,7 @@ package io.meshagent.core.internal.telemetry.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.meshagent.core.internal.cache.BoundedCache;
 import io.meshagent.core.internal.telemetry.prometheus.PrometheusMetricReader;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -19,7 +20,7 @@ import java.util.List;
  * these series by exact name from the agent's Prometheus endpoint, and the application's own
  * exporters would rename them (unit suffixes, scope labels).
  *
- * <p>Recording never blocks: label sets are cached ({@link AttributesCache}) and the SDK's counters
+ * <p>Recording never blocks: label sets are cached ({@link BoundedCache}) and the SDK's counters
  * and explicit-bucket histograms update striped adders, lock-free with the SDK version the
  * project's BOM pins (1.68; SDKs up to at least 1.55, which Spring Boot 3.5 and Quarkus 3.30 pin,
  * guard each histogram series with a short monitor). Measurements are recorded against the root
@@ -58,15 +59,17 @@ public final class IstioMetrics implements AutoCloseable {
   private final SdkMeterProvider provider;
   private final PrometheusMetricReader reader;
   private final Instruments instruments;
-  private final AttributesCache<RequestLabels> requestLabels;
-  private final AttributesCache<ConnectionRecord> connectionLabels;
+  // Built label sets, so a request whose labels were seen before records without sorting 25
+  // labels again.
+  private final BoundedCache<RequestLabels, Attributes> requestLabels;
+  private final BoundedCache<ConnectionRecord, Attributes> connectionLabels;
 
   private IstioMetrics(SdkMeterProvider provider, PrometheusMetricReader reader, int maxSeries) {
     this.provider = provider;
     this.reader = reader;
     this.instruments = instruments(provider.get(SCOPE));
-    this.requestLabels = new AttributesCache<>(maxSeries, IstioLabels::request);
-    this.connectionLabels = new AttributesCache<>(maxSeries, IstioLabels::connection);
+    this.requestLabels = new BoundedCache<>(maxSeries);
+    this.connectionLabels = new BoundedCache<>(maxSeries);
   }
 
   /** Metrics keeping up to {@link #DEFAULT_MAX_SERIES} series per metric. */
@@ -137,7 +140,7 @@ public final class IstioMetrics implements AutoCloseable {
    * istio_response_bytes}. Safe on any thread; never blocks.
    */
   public void recordRequest(RequestRecord r) {
-    Attributes labels = requestLabels.get(RequestLabels.of(r));
+    Attributes labels = requestLabels.get(RequestLabels.of(r), IstioLabels::request);
     Context root = Context.root();
     instruments.requests().add(1, labels, root);
     // Fractional milliseconds: Envoy truncates to whole ones, which would put every in-process
@@ -150,7 +153,8 @@ public final class IstioMetrics implements AutoCloseable {
   /** The {@code istio_tcp_*} metrics of a connection between these parties. */
   public TcpConnectionMetrics tcpConnection(ConnectionRecord connection) {
     requireNonNull(connection, "connection");
-    return new TcpConnectionMetrics(instruments, connectionLabels.get(connection));
+    return new TcpConnectionMetrics(
+        instruments, connectionLabels.get(connection, IstioLabels::connection));
   }
 
   /** Every series in Prometheus text format 0.0.4, Istio's names and label order. */

@@ -1,0 +1,106 @@
+package io.meshagent.netty.internal.observe;
+
+import io.meshagent.core.internal.cache.BoundedCache;
+import io.meshagent.core.internal.telemetry.metrics.DestinationService;
+import io.meshagent.model.cluster.Cluster;
+import io.meshagent.model.cluster.IstioService;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The service a request or connection is labelled with ({@code destination_service}, its name and
+ * namespace), as Istio's stats filter takes it: from the {@code istio} service metadata of the
+ * cluster it went through, else from an {@code outbound|port|subset|host} cluster's name, else from
+ * the request's host. The same instance is returned for every request to a service, which is what
+ * makes the metrics' label lookup cheap (it compares by identity).
+ */
+final class ServiceLabels {
+  private static final int MAX_SERVICES = 4096;
+  private static final int MAX_AUTHORITIES = 64;
+
+  private final Function<String, @Nullable Cluster> clusters;
+  // Separate caches: an authority could be spelled like a cluster name.
+  private final BoundedCache<String, DestinationService> byAuthority =
+      new BoundedCache<>(MAX_SERVICES);
+  private final BoundedCache<String, DestinationService> byClusterName =
+      new BoundedCache<>(MAX_SERVICES);
+  private final BoundedCache<String, ClusterServices> byMetadata = new BoundedCache<>(MAX_SERVICES);
+
+  /** A cluster's services from its metadata by authority, for the cluster instance they are of. */
+  private record ClusterServices(
+      Cluster cluster, BoundedCache<String, DestinationService> byAuthority) {}
+
+  /**
+   * @param clusters the cluster of a name in the agent's current snapshot, or null
+   */
+  ServiceLabels(Function<String, @Nullable Cluster> clusters) {
+    this.clusters = clusters;
+  }
+
+  /** The service of a request to {@code authority} through {@code cluster} (may be empty). */
+  DestinationService of(String cluster, String authority) {
+    Cluster c = cluster.isEmpty() ? null : clusters.apply(cluster);
+    if (c != null && !c.istioServices().isEmpty()) {
+      return fromMetadata(c, authority);
+    }
+    boolean named =
+        (cluster.startsWith("outbound|") || cluster.startsWith("inbound|"))
+            && !cluster.endsWith("|");
+    BoundedCache<String, DestinationService> cache = named ? byClusterName : byAuthority;
+    String key = named ? cluster : authority;
+    DestinationService s = cache.get(key);
+    return s != null ? s : cache.put(key, fromNames(cluster, authority));
+  }
+
+  /**
+   * The service of a cluster with {@code istio} metadata: the one whose host the request named when
+   * it lists several, else the first. Kept per cluster while its instance (the CDS version) and the
+   * authority stay the same.
+   */
+  private DestinationService fromMetadata(Cluster c, String authority) {
+    ClusterServices known = byMetadata.get(c.name());
+    if (known == null || known.cluster != c) {
+      known = new ClusterServices(c, new BoundedCache<>(MAX_AUTHORITIES));
+      byMetadata.put(c.name(), known);
+    }
+    DestinationService hit = known.byAuthority.get(authority);
+    if (hit != null) {
+      return hit;
+    }
+    String host = hostOf(authority);
+    IstioService chosen = c.istioServices().get(0);
+    for (IstioService s : c.istioServices()) {
+      if (s.host().equals(host)) {
+        chosen = s;
+        break;
+      }
+    }
+    return known.byAuthority.put(
+        authority,
+        new DestinationService(
+            chosen.host(),
+            chosen.name().isEmpty() ? chosen.host() : chosen.name(),
+            chosen.namespace()));
+  }
+
+  /**
+   * The service without metadata: the FQDN of an {@code outbound|port|subset|host} cluster, else
+   * the authority's host.
+   */
+  static DestinationService fromNames(String cluster, String authority) {
+    if (cluster.startsWith("outbound|") || cluster.startsWith("inbound|")) {
+      String host = cluster.substring(cluster.lastIndexOf('|') + 1);
+      if (!host.isEmpty()) {
+        return DestinationService.ofHost(host);
+      }
+    }
+    String host = hostOf(authority);
+    return host.isEmpty() ? DestinationService.UNKNOWN : DestinationService.ofHost(host);
+  }
+
+  /** {@code host:port} → {@code host}, IPv6 brackets kept. */
+  private static String hostOf(String authority) {
+    int colon = authority.lastIndexOf(':');
+    return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
+  }
+}
