@@ -153,7 +153,8 @@ public final class MeshDataPlane implements AutoCloseable {
         AccessLog.create(options.accessLog()),
         RequestSpans.create(options.openTelemetry()),
         TracePropagation.defaults(),
-        name -> agent.snapshot().clusters().get(name));
+        name -> agent.snapshot().clusters().get(name),
+        agent::snapshot);
   }
 
   /**

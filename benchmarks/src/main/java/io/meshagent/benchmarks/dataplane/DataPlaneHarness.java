@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The side-by-side data-plane load benchmark (issue 5), in one run and one process, every
@@ -244,6 +245,15 @@ public final class DataPlaneHarness {
           }
         }
       }
+      TelemetryOverhead.Result telemetry = null;
+      Config on = named(configs, "agent mTLS");
+      Config off = named(configs, "agent mTLS, telemetry off");
+      if (on != null && off != null) {
+        System.out.printf(
+            "telemetry: %d pairs of %s rounds on and off, %d outstanding%n",
+            TelemetryOverhead.PAIRS, SATURATION_ROUND, TelemetryOverhead.OUTSTANDING);
+        telemetry = TelemetryOverhead.measure(on.request(), off.request());
+      }
       for (int i = 0; i < configs.size(); i++) {
         System.out.printf(
             "bulk: %s, %d MiB on one connection%n", configs.get(i).name(), bulkBytes / MIB);
@@ -259,11 +269,42 @@ public final class DataPlaneHarness {
         }
       }
       print(configs, results, rate, seconds, concurrency, bulkBytes, idleMillis);
+      if (telemetry != null) {
+        printTelemetry(
+            telemetry, results.get(configs.indexOf(on)), results.get(configs.indexOf(off)), rate);
+      }
     } finally {
       watchdog.shutdownNow();
       delete(dir);
     }
     System.out.printf("whole run: %.0f s%n", (System.nanoTime() - wall0) / 1e9);
+  }
+
+  private static @Nullable Config named(List<Config> configs, String name) {
+    return configs.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** Issue 7: telemetry's cost, the same mTLS path with it on and off, in this run. */
+  private static void printTelemetry(TelemetryOverhead.Result t, Result on, Result off, int rate) {
+    System.out.println();
+    System.out.printf(
+        "| target (issue 7): telemetry overhead ≤ 5 %% | on vs off, median of %d pairs |%n",
+        TelemetryOverhead.PAIRS);
+    System.out.println("|---|---|");
+    System.out.printf(
+        "| CPU per request added, %d outstanding | %s |%n",
+        TelemetryOverhead.OUTSTANDING,
+        verdict(t.cpuPerRequest().median() <= 1.05, t.cpuPerRequest().asPercent()));
+    System.out.printf(
+        "| CPU µs per request, all pairs: on / off | %.2f / %.2f |%n",
+        t.onCpuMicros(), t.offCpuMicros());
+    System.out.printf(
+        "| req/s lost to telemetry, %d outstanding | %s |%n",
+        TelemetryOverhead.OUTSTANDING,
+        verdict(t.perSecond().median() >= 0.95, t.perSecond().asLoss()));
+    System.out.printf(
+        "| P99 at %,d req/s, median round | %+.0f µs |%n",
+        rate, on.latency.p99MedianMicros() - off.latency.p99MedianMicros());
   }
 
   private static Supplier<CompletableFuture<Integer>> agentRequest(
@@ -467,28 +508,6 @@ public final class DataPlaneHarness {
     System.out.printf(
         "| ≥ 5 Gbit/s single-stream HBONE | — | %s |%n",
         verdict(hbone.gbits >= 5, String.format(Locale.ROOT, "%.2f Gbit/s", hbone.gbits)));
-
-    // Issue 7: telemetry's cost, the same mTLS path with it on and off, in this run.
-    Result off = results.get(3);
-    System.out.println();
-    System.out.println("| target (issue 7): telemetry overhead ≤ 5 % | on vs off |");
-    System.out.println("|---|---|");
-    double satLoss = 1 - mtls.saturation.perSecond() / off.saturation.perSecond();
-    System.out.printf(
-        "| saturation req/s lost to telemetry | %s |%n",
-        verdict(satLoss <= 0.05, String.format(Locale.ROOT, "%.1f %%", satLoss * 100)));
-    double cpuAdded =
-        mtls.saturation.cpuMicrosPerRequest() / off.saturation.cpuMicrosPerRequest() - 1;
-    System.out.printf(
-        "| CPU per request added at saturation | %s |%n",
-        verdict(cpuAdded <= 0.05, String.format(Locale.ROOT, "%+.1f %%", cpuAdded * 100)));
-    double peakLoss = 1 - mtls.peakPerSecond / off.peakPerSecond;
-    System.out.printf(
-        "| peak req/s lost to telemetry | %s |%n",
-        verdict(peakLoss <= 0.05, String.format(Locale.ROOT, "%.1f %%", peakLoss * 100)));
-    System.out.printf(
-        "| P99 at %,d req/s, median round | %+.0f µs |%n",
-        rate, mtls.latency.p99MedianMicros() - off.latency.p99MedianMicros());
   }
 
   private interface Measure {

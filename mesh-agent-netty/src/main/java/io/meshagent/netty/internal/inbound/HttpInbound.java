@@ -9,6 +9,8 @@ import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.netty.internal.Loops;
+import io.meshagent.netty.internal.observe.OwnFields;
+import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.BodyBuffer;
 import io.meshagent.netty.internal.outbound.Http2Messages;
@@ -126,7 +128,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
       respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
       return;
     }
-    serve(ctx, received, HttpUtil.isKeepAlive(req));
+    serve(ctx, received, null, HttpUtil.isKeepAlive(req));
   }
 
   // One stream, one request: its header block, DATA frames and maybe trailers (not kept).
@@ -197,8 +199,9 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
   private void endHttp2(ChannelHandlerContext ctx) {
     h2Done = true;
     MeshHttpRequest received;
+    ReceivedFields noted = telemetry.isEnabled() ? new ReceivedFields() : null;
     try {
-      received = Http2Messages.request(h2Headers, h2Body.take());
+      received = Http2Messages.request(h2Headers, h2Body.take(), noted);
     } catch (IllegalArgumentException e) {
       log.info(
           "inbound request from {} is malformed: {}",
@@ -207,7 +210,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
       respond(ctx, MeshHttpResponse.of(400, "bad request: " + e.getMessage()), false);
       return;
     }
-    serve(ctx, received, true);
+    serve(ctx, received, noted, true);
   }
 
   @Override
@@ -216,7 +219,15 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     super.channelInactive(ctx);
   }
 
-  private void serve(ChannelHandlerContext ctx, MeshHttpRequest received, boolean keepAlive) {
+  /**
+   * @param noted what the decoder noted of the request's fields for telemetry (the request is then
+   *     without the metadata-exchange fields), or null
+   */
+  private void serve(
+      ChannelHandlerContext ctx,
+      MeshHttpRequest received,
+      @Nullable ReceivedFields noted,
+      boolean keepAlive) {
     InboundContext context =
         new InboundContext(
             connection.peer(),
@@ -224,7 +235,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
             connection.transport());
     Telemetry.Inbound t =
         telemetry.inbound(
-            received, context, connection.tunnelBaggage(), connection.inboundCluster());
+            received, noted, context, connection.tunnelBaggage(), connection.inboundCluster());
     MeshHttpRequest request = t.request();
     JwtDecision jwt = authenticate(request);
     if (jwt instanceof JwtDecision.Denied d) {
@@ -357,7 +368,9 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
 
   private void respond(ChannelHandlerContext ctx, MeshHttpResponse resp, boolean keepAlive) {
     if (http2) {
-      var f = Http2Messages.write(ctx, Http2Messages.responseHeaders(resp), resp.bodyBuffer());
+      var f =
+          Http2Messages.write(
+              ctx, Http2Messages.responseHeaders(resp, telemetry.ownFields()), resp.bodyBuffer());
       ctx.flush();
       if (!keepAlive) {
         f.addListener(ChannelFutureListener.CLOSE);
@@ -369,12 +382,17 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(resp.status()),
             Unpooled.wrappedBuffer(resp.bodyBuffer()));
+    OwnFields own = telemetry.ownFields();
     for (HttpHeader h : resp.headers()) {
       if (!h.name().equals("content-length")
           && !h.name().equals("connection")
-          && !h.name().equals("transfer-encoding")) {
+          && !h.name().equals("transfer-encoding")
+          && (own == null || !OwnFields.isExchangeField(h.name()))) {
         r.headers().add(h.name(), h.value());
       }
+    }
+    if (own != null) {
+      own.addTo(r.headers());
     }
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.bodyLength());
     if (!http2) {

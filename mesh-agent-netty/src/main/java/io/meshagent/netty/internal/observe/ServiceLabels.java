@@ -5,6 +5,7 @@ import io.meshagent.core.internal.telemetry.metrics.DestinationService;
 import io.meshagent.model.cluster.Cluster;
 import io.meshagent.model.cluster.IstioService;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,15 +31,44 @@ final class ServiceLabels {
   private record ClusterServices(
       Cluster cluster, BoundedCache<String, DestinationService> byAuthority) {}
 
+  private final Supplier<?> generation;
+
+  /** A recent answer, valid while the generation (the agent's snapshot) is the same object. */
+  private record Recent(
+      Object generation, String cluster, String authority, DestinationService service) {}
+
+  // A few recent answers by the two names' hashes, racy on purpose (a lost write costs one lookup):
+  // requests to one service ask the same question each time, and the full answer takes a lookup in
+  // the snapshot and two in the caches, a tenth of telemetry's cost per request.
+  private final @Nullable Recent[] recent = new Recent[8];
+
   /**
    * @param clusters the cluster of a name in the agent's current snapshot, or null
+   * @param generation the current snapshot (any object that is replaced whenever {@code clusters}
+   *     may answer differently)
    */
-  ServiceLabels(Function<String, @Nullable Cluster> clusters) {
+  ServiceLabels(Function<String, @Nullable Cluster> clusters, Supplier<?> generation) {
     this.clusters = clusters;
+    this.generation = generation;
   }
 
   /** The service of a request to {@code authority} through {@code cluster} (may be empty). */
   DestinationService of(String cluster, String authority) {
+    Object gen = generation.get();
+    int slot = (cluster.hashCode() * 31 + authority.hashCode()) & (recent.length - 1);
+    Recent r = recent[slot];
+    if (r != null
+        && r.generation == gen
+        && r.cluster.equals(cluster)
+        && r.authority.equals(authority)) {
+      return r.service;
+    }
+    DestinationService s = lookup(cluster, authority);
+    recent[slot] = new Recent(gen, cluster, authority, s);
+    return s;
+  }
+
+  private DestinationService lookup(String cluster, String authority) {
     Cluster c = cluster.isEmpty() ? null : clusters.apply(cluster);
     if (c != null && !c.istioServices().isEmpty()) {
       return fromMetadata(c, authority);

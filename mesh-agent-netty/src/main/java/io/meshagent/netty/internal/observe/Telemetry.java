@@ -29,7 +29,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -42,9 +41,8 @@ import org.jspecify.annotations.Nullable;
  * with ours, and recorded with {@code reporter="destination"}. Recording takes no lock.
  */
 public final class Telemetry implements AutoCloseable {
-  /** Headers that carry peer metadata between proxies; never shown to the app. */
-  private static final Set<String> PEER_HEADERS =
-      Set.of(PeerMetadataHeaders.METADATA, PeerMetadataHeaders.METADATA_ID);
+  // For inbound requests while telemetry is off: never noted into, never read.
+  private static final ReceivedFields NOTHING_NOTED = new ReceivedFields();
 
   private final IstioMetrics metrics;
   private final Supplier<LocalPeerMetadata> local;
@@ -65,7 +63,8 @@ public final class Telemetry implements AutoCloseable {
         RequestSpans.create(io.opentelemetry.api.OpenTelemetry.noop()),
         TracePropagation.defaults(),
         false,
-        name -> null);
+        name -> null,
+        () -> Boolean.TRUE);
   }
 
   public Telemetry(
@@ -74,12 +73,13 @@ public final class Telemetry implements AutoCloseable {
       AccessLog accessLog,
       RequestSpans spans,
       TracePropagation propagation) {
-    this(metrics, local, accessLog, spans, propagation, true, name -> null);
+    this(metrics, local, accessLog, spans, propagation, true, name -> null, () -> Boolean.TRUE);
   }
 
   /**
    * Telemetry that labels services from the {@code istio} metadata of the clusters {@code clusters}
-   * finds by name (the agent's current snapshot), as Istio's stats filter does.
+   * finds by name, as Istio's stats filter does; {@code clusters} answers the same for as long as
+   * {@code generation} returns the same object (the agent's current snapshot).
    */
   public Telemetry(
       IstioMetrics metrics,
@@ -87,8 +87,9 @@ public final class Telemetry implements AutoCloseable {
       AccessLog accessLog,
       RequestSpans spans,
       TracePropagation propagation,
-      Function<String, @Nullable Cluster> clusters) {
-    this(metrics, local, accessLog, spans, propagation, true, clusters);
+      Function<String, @Nullable Cluster> clusters,
+      Supplier<?> generation) {
+    this(metrics, local, accessLog, spans, propagation, true, clusters, generation);
   }
 
   private Telemetry(
@@ -98,9 +99,10 @@ public final class Telemetry implements AutoCloseable {
       RequestSpans spans,
       TracePropagation propagation,
       boolean enabled,
-      Function<String, @Nullable Cluster> clusters) {
+      Function<String, @Nullable Cluster> clusters,
+      Supplier<?> generation) {
     this.enabled = enabled;
-    this.services = new ServiceLabels(clusters);
+    this.services = new ServiceLabels(clusters, generation);
     this.metrics = metrics;
     this.local = local;
     this.accessLog = accessLog;
@@ -125,15 +127,31 @@ public final class Telemetry implements AutoCloseable {
     private final @Nullable Instant start = accessLog.isEnabled() ? Instant.now() : null;
     private final MeshHttpRequest request;
     private final @Nullable RequestSpan span;
+    // Our metadata-exchange fields, which the encoder adds: part of the request's size.
+    private final long ownBytes;
+    // The last upstream response's fields as its reader noted them, or null.
+    private volatile @Nullable ReceivedFields upstreamFields;
 
-    private Outbound(MeshHttpRequest request, @Nullable RequestSpan span) {
+    private Outbound(MeshHttpRequest request, @Nullable RequestSpan span, long ownBytes) {
       this.request = request;
       this.span = span;
+      this.ownBytes = ownBytes;
     }
 
-    /** The request as it goes upstream: with peer metadata and trace context. */
+    /**
+     * The request as it goes upstream: with trace context; the encoder adds our metadata ({@link
+     * #ownFields}).
+     */
     public MeshHttpRequest request() {
       return request;
+    }
+
+    /**
+     * What the reader of the last upstream response noted of its fields (the response is then
+     * without the peer's metadata-exchange fields), or null.
+     */
+    public void upstreamFields(@Nullable ReceivedFields fields) {
+      upstreamFields = fields;
     }
 
     /** Records the result; returns the response without the peer's metadata headers. */
@@ -143,9 +161,13 @@ public final class Telemetry implements AutoCloseable {
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
-      long requestSize = size(request.headers(), request.bodyLength());
-      long responseSize = size(r.headers(), r.bodyLength());
-      WorkloadMetadata peer = peers.of(r.header(PeerMetadataHeaders.METADATA), r.peer());
+      long requestSize = size(request.headers(), request.bodyLength()) + ownBytes;
+      ReceivedFields noted = upstreamFields;
+      long responseSize =
+          size(r.headers(), r.bodyLength()) + (noted == null ? 0 : noted.exchangeBytes);
+      WorkloadMetadata peer =
+          peers.of(
+              noted != null ? noted.metadata : r.header(PeerMetadataHeaders.METADATA), r.peer());
       String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
       metrics.recordRequest(
           new RequestRecord(
@@ -153,9 +175,9 @@ public final class Telemetry implements AutoCloseable {
               local.get().workload(),
               peer,
               services.of(r.upstreamCluster(), request.authority()),
-              protocol(request),
+              protocol(request.header("content-type")),
               r.status(),
-              grpcStatus(r),
+              grpcStatus(noted != null ? noted.grpcStatus : r.header("grpc-status")),
               flags,
               // Istio's source reporter does not know the connection's policy.
               SecurityPolicy.UNKNOWN,
@@ -176,6 +198,9 @@ public final class Telemetry implements AutoCloseable {
           start,
           requestSize,
           responseSize);
+      if (noted != null) {
+        return r; // its reader left the exchange fields out
+      }
       List<HttpHeader> without = withoutPeerHeaders(r.headers());
       return without == r.headers() ? r : r.withHeaders(without);
     }
@@ -184,7 +209,7 @@ public final class Telemetry implements AutoCloseable {
   /** Starts an outbound request: a client span, trace context and our peer metadata added. */
   public Outbound outbound(MeshHttpRequest request, String cluster) {
     if (!enabled) {
-      return new Outbound(request, null);
+      return new Outbound(request, null, 0);
     }
     Context current = Context.current();
     RequestSpan span =
@@ -200,11 +225,13 @@ public final class Telemetry implements AutoCloseable {
                     protocolName(request),
                     request.header("x-request-id"),
                     cluster));
-    List<HttpHeader> headers = withOurMetadata(request.headers());
-    if (span.context() != Context.root()) {
-      propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
+    OwnFields own = currentOwnFields();
+    if (span.context() == Context.root()) {
+      return new Outbound(request, span, own.size());
     }
-    return new Outbound(request.withHeaders(headers), span);
+    List<HttpHeader> headers = new ArrayList<>(request.headers());
+    propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
+    return new Outbound(request.withHeaders(headers), span, own.size());
   }
 
   /** An inbound request being served. */
@@ -212,22 +239,23 @@ public final class Telemetry implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     // Wall-clock time only for the access log: reading it costs more than the rest of a record.
     private final @Nullable Instant start = accessLog.isEnabled() ? Instant.now() : null;
-    private final MeshHttpRequest original;
     private final MeshHttpRequest request;
+    // What was noted of the request's fields (its exchange fields' size, content-type).
+    private final ReceivedFields fields;
     private final WorkloadMetadata peer;
     private final InboundContext context;
     private final @Nullable RequestSpan span;
     private final String cluster;
 
     private Inbound(
-        MeshHttpRequest original,
         MeshHttpRequest request,
+        ReceivedFields fields,
         WorkloadMetadata peer,
         InboundContext context,
         @Nullable RequestSpan span,
         String cluster) {
       this.cluster = cluster;
-      this.original = original;
+      this.fields = fields;
       this.request = request;
       this.peer = peer;
       this.context = context;
@@ -239,24 +267,27 @@ public final class Telemetry implements AutoCloseable {
       return request;
     }
 
-    /** Records the answer; returns it with our peer metadata for the caller. */
+    /**
+     * Records the answer. The responder's encoder adds our metadata for the caller ({@link
+     * #ownFields}).
+     */
     public MeshHttpResponse finish(MeshHttpResponse r, String flags) {
       if (!enabled) {
-        logOnly(original, r, flags, startNanos, start, null, context.sourceAddress());
+        logOnly(request, r, flags, startNanos, start, null, context.sourceAddress());
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
-      long requestSize = size(original.headers(), original.bodyLength());
+      long requestSize = size(request.headers(), request.bodyLength()) + fields.exchangeBytes;
       long responseSize = size(r.headers(), r.bodyLength());
       metrics.recordRequest(
           new RequestRecord(
               Reporter.DESTINATION,
               peer,
               local.get().workload(),
-              services.of(cluster, original.authority()),
-              protocol(original),
+              services.of(cluster, request.authority()),
+              protocol(fields.contentType),
               r.status(),
-              grpcStatus(r),
+              grpcStatus(r.header("grpc-status")),
               flags.isEmpty() ? "-" : flags,
               context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
               nanos,
@@ -266,7 +297,7 @@ public final class Telemetry implements AutoCloseable {
         span.end(r.status(), flags.isEmpty() ? null : flags);
       }
       log(
-          original,
+          request,
           r.status(),
           flags.isEmpty() ? "-" : flags,
           nanos,
@@ -276,7 +307,7 @@ public final class Telemetry implements AutoCloseable {
           start,
           requestSize,
           responseSize);
-      return r.withHeaders(withOurMetadata(r.headers()));
+      return r; // the encoder adds our metadata (ownFields)
     }
   }
 
@@ -303,10 +334,30 @@ public final class Telemetry implements AutoCloseable {
       InboundContext context,
       @Nullable String tunnelBaggage,
       String cluster) {
+    return inbound(request, null, context, tunnelBaggage, cluster);
+  }
+
+  /**
+   * The same, for a request whose fields the decoder noted in {@code fields} (given only when
+   * {@link #isEnabled}; the request is then without the exchange fields already), or null to read
+   * them here.
+   */
+  public Inbound inbound(
+      MeshHttpRequest request,
+      @Nullable ReceivedFields fields,
+      InboundContext context,
+      @Nullable String tunnelBaggage,
+      String cluster) {
     if (!enabled) {
-      return new Inbound(request, request, WorkloadMetadata.UNKNOWN, context, null, cluster);
+      return new Inbound(request, NOTHING_NOTED, WorkloadMetadata.UNKNOWN, context, null, cluster);
     }
-    InboundFields in = InboundFields.of(request.headers());
+    ReceivedFields in = fields;
+    MeshHttpRequest stripped = request;
+    if (in == null) {
+      in = ReceivedFields.of(request.headers());
+      List<HttpHeader> without = withoutPeerHeaders(request.headers());
+      stripped = without == request.headers() ? request : request.withHeaders(without);
+    }
     WorkloadMetadata peer = peers.of(in.metadata, context.peer());
     String baggage = in.baggage;
     if (baggage == null) {
@@ -332,10 +383,7 @@ public final class Telemetry implements AutoCloseable {
                     protocolName(request),
                     in.requestId,
                     null));
-    List<HttpHeader> without = withoutPeerHeaders(request.headers());
-    MeshHttpRequest stripped =
-        without == request.headers() ? request : request.withHeaders(without);
-    return new Inbound(request, stripped, peer, context, span, cluster);
+    return new Inbound(stripped, in, peer, context, span, cluster);
   }
 
   /**
@@ -378,48 +426,29 @@ public final class Telemetry implements AutoCloseable {
     return m;
   }
 
-  /** What the inbound side reads of a request's headers, found in one pass. */
-  private static final class InboundFields {
-    @Nullable String metadata;
-    @Nullable String baggage;
-    @Nullable String requestId;
-    boolean traced;
+  private volatile @Nullable OwnFields ownFields;
 
-    static InboundFields of(List<HttpHeader> headers) {
-      InboundFields f = new InboundFields();
-      for (HttpHeader h : headers) {
-        String n = h.name();
-        if (f.metadata == null && n.equals(PeerMetadataHeaders.METADATA)) {
-          f.metadata = h.value();
-        } else if (f.baggage == null && n.equals(PeerBaggage.HEADER)) {
-          f.baggage = h.value();
-        } else if (f.requestId == null && n.equals("x-request-id")) {
-          f.requestId = h.value();
-        } else if (n.equals("traceparent") || n.equals("b3") || n.startsWith("x-b3-")) {
-          f.traced = true;
-        }
-      }
-      return f;
-    }
+  /**
+   * Our metadata-exchange fields, for the encoders to add to every request and response, or null
+   * when telemetry is off.
+   */
+  public @Nullable OwnFields ownFields() {
+    return enabled ? currentOwnFields() : null;
   }
 
-  /** Our metadata as header fields, made once per {@link LocalPeerMetadata}. */
-  private record OwnHeaders(LocalPeerMetadata from, HttpHeader id, HttpHeader metadata) {}
-
-  private volatile @Nullable OwnHeaders ownHeaders;
-
-  private OwnHeaders ownHeaders() {
+  private OwnFields currentOwnFields() {
     LocalPeerMetadata me = local.get();
-    OwnHeaders h = ownHeaders;
-    if (h == null || h.from != me) {
-      h =
-          new OwnHeaders(
-              me,
-              new HttpHeader(PeerMetadataHeaders.METADATA_ID, me.metadataId()),
-              new HttpHeader(PeerMetadataHeaders.METADATA, me.metadata()));
-      ownHeaders = h;
+    OwnFields f = ownFields;
+    if (f == null || f.from != me) {
+      f = new OwnFields(me);
+      ownFields = f;
     }
-    return h;
+    return f;
+  }
+
+  /** Whether requests are recorded and metadata exchanged. */
+  public boolean isEnabled() {
+    return enabled;
   }
 
   private static final TextMapGetter<MeshHttpRequest> GETTER =
@@ -445,36 +474,25 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
-  /** {@code headers} without any peer's metadata fields and with ours, in a list to add to. */
-  private List<HttpHeader> withOurMetadata(List<HttpHeader> headers) {
-    OwnHeaders own = ownHeaders();
-    List<HttpHeader> without = withoutPeerHeaders(headers);
-    List<HttpHeader> out = new ArrayList<>(without.size() + 2);
-    out.addAll(without);
-    out.add(own.id);
-    out.add(own.metadata);
-    return out;
-  }
-
   private static List<HttpHeader> withoutPeerHeaders(List<HttpHeader> headers) {
     boolean any = false;
     for (HttpHeader h : headers) {
-      any |= PEER_HEADERS.contains(h.name());
+      any |= OwnFields.isExchangeField(h.name());
     }
     if (!any) {
       return headers;
     }
     List<HttpHeader> out = new ArrayList<>(headers.size());
     for (HttpHeader h : headers) {
-      if (!PEER_HEADERS.contains(h.name())) {
+      if (!OwnFields.isExchangeField(h.name())) {
         out.add(h);
       }
     }
     return out;
   }
 
-  private static RequestProtocol protocol(MeshHttpRequest r) {
-    String ct = r.header("content-type");
+  /** The protocol label of a request with this {@code content-type}. */
+  private static RequestProtocol protocol(@Nullable String ct) {
     return ct != null && ct.startsWith("application/grpc")
         ? RequestProtocol.GRPC
         : RequestProtocol.HTTP;
@@ -484,8 +502,8 @@ public final class Telemetry implements AutoCloseable {
     return r.protocol() == HttpProtocol.HTTP_2 ? "HTTP/2" : "HTTP/1.1";
   }
 
-  private static int grpcStatus(MeshHttpResponse r) {
-    String s = r.header("grpc-status");
+  /** The {@code grpc_response_status} of a response with this {@code grpc-status}, or -1. */
+  private static int grpcStatus(@Nullable String s) {
     if (s == null) {
       return -1;
     }
@@ -500,10 +518,16 @@ public final class Telemetry implements AutoCloseable {
   /** Bytes on the wire, approximately as HTTP/1.1 frames them: headers plus body. */
   private static long size(List<HttpHeader> headers, int body) {
     long n = body;
-    for (HttpHeader h : headers) {
-      n += h.name().length() + h.value().length() + 4;
+    for (int i = 0, k = headers.size(); i < k; i++) { // the API's lists are random-access
+      HttpHeader h = headers.get(i);
+      n += fieldSize(h.name(), h.value());
     }
     return n;
+  }
+
+  /** A field's bytes as {@link #size} counts them: {@code name: value} and CRLF. */
+  static long fieldSize(CharSequence name, CharSequence value) {
+    return name.length() + value.length() + 4L;
   }
 
   private void logOnly(

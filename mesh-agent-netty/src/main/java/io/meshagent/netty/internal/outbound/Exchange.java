@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.traffic.MeshHttpResponse;
 import io.netty.channel.Channel;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Exchange {
   final CompletableFuture<MeshHttpResponse> response = new CompletableFuture<>();
+  // What the response reader noted of the response's fields for telemetry (its metadata-exchange
+  // fields, left out of the response), or null. Set before the response completes.
+  @Nullable ReceivedFields noted;
   private volatile @Nullable Channel channel;
 
   void bind(Channel ch) {

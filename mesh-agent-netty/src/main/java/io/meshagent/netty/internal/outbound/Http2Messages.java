@@ -1,6 +1,9 @@
 package io.meshagent.netty.internal.outbound;
 
 import io.meshagent.core.internal.cache.BoundedCache;
+import io.meshagent.core.internal.telemetry.peer.PeerMetadataHeaders;
+import io.meshagent.netty.internal.observe.OwnFields;
+import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
@@ -17,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The API's messages as HTTP/2 header blocks and back, for both directions of the data plane,
@@ -66,24 +70,39 @@ public final class Http2Messages {
 
   /** The header block of a request; {@code content-length} is the body's. */
   public static Http2Headers requestHeaders(MeshHttpRequest r) {
-    Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 5);
+    return requestHeaders(r, null);
+  }
+
+  /** The same, with our metadata-exchange fields {@code own} in place of any the app set. */
+  public static Http2Headers requestHeaders(MeshHttpRequest r, @Nullable OwnFields own) {
+    Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 7);
     h.method(r.method()).scheme(SCHEME_HTTP).authority(r.authority()).path(r.path());
-    return withFields(h, r.headers(), r.bodyLength());
+    return withFields(h, r.headers(), r.bodyLength(), own);
   }
 
   /** The header block of a response; {@code content-length} is the body's. */
   public static Http2Headers responseHeaders(MeshHttpResponse r) {
-    Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 2);
-    h.status(HttpResponseStatus.valueOf(r.status()).codeAsText());
-    return withFields(h, r.headers(), r.bodyLength());
+    return responseHeaders(r, null);
   }
 
-  /** The forwarded fields added to {@code h}, and {@code content-length} the body's. */
-  private static Http2Headers withFields(Http2Headers h, List<HttpHeader> fields, int bodyLength) {
-    for (HttpHeader x : fields) {
-      if (forwarded(x)) {
+  /** The same, with our metadata-exchange fields {@code own} in place of any the app set. */
+  public static Http2Headers responseHeaders(MeshHttpResponse r, @Nullable OwnFields own) {
+    Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 4);
+    h.status(HttpResponseStatus.valueOf(r.status()).codeAsText());
+    return withFields(h, r.headers(), r.bodyLength(), own);
+  }
+
+  /** The forwarded fields and {@code own} added to {@code h}, and {@code content-length}. */
+  private static Http2Headers withFields(
+      Http2Headers h, List<HttpHeader> fields, int bodyLength, @Nullable OwnFields own) {
+    for (int i = 0, n = fields.size(); i < n; i++) { // the API's lists are random-access
+      HttpHeader x = fields.get(i);
+      if (forwarded(x, own != null)) {
         h.add(NAMES.get(x.name(), AsciiString::cached), value(x.value()));
       }
+    }
+    if (own != null) {
+      own.addTo(h);
     }
     h.setInt(CONTENT_LENGTH, bodyLength);
     return h;
@@ -107,6 +126,15 @@ public final class Http2Messages {
    * @throws IllegalArgumentException when a pseudo-header is missing or a value is malformed
    */
   public static MeshHttpRequest request(Http2Headers h, byte[] body) {
+    return request(h, body, null);
+  }
+
+  /**
+   * The same, with telemetry's fields noted in {@code noted} as they are read, and the
+   * metadata-exchange fields left out of the request.
+   */
+  public static MeshHttpRequest request(
+      Http2Headers h, byte[] body, @Nullable ReceivedFields noted) {
     CharSequence method = h.method();
     CharSequence path = h.path();
     CharSequence authority = h.authority();
@@ -121,7 +149,7 @@ public final class Http2Messages {
                 method.toString(), authority == null ? "" : authority.toString(), path.toString())
             .protocol(io.meshagent.traffic.HttpProtocol.HTTP_2)
             .body(body);
-    return b.headers(fields(h, true, body.length)).build();
+    return b.headers(fields(h, true, body.length, noted)).build();
   }
 
   /**
@@ -130,7 +158,16 @@ public final class Http2Messages {
    * @throws IllegalArgumentException when {@code :status} is missing or a value is malformed
    */
   public static MeshHttpResponse response(Http2Headers h, byte[] body) {
-    return new MeshHttpResponse(status(h), fields(h, false, body.length), body);
+    return response(h, body, null);
+  }
+
+  /**
+   * The same, with telemetry's fields noted in {@code noted} as they are read, and the
+   * metadata-exchange fields left out of the response.
+   */
+  public static MeshHttpResponse response(
+      Http2Headers h, byte[] body, @Nullable ReceivedFields noted) {
+    return new MeshHttpResponse(status(h), fields(h, false, body.length, noted), body);
   }
 
   /** The {@code :status} of a response header block. */
@@ -152,7 +189,8 @@ public final class Http2Messages {
    * and Netty's HTTP/1 conversion do; {@code content-length} added from the body when the peer sent
    * none, as the aggregator before did.
    */
-  private static List<HttpHeader> fields(Http2Headers h, boolean request, int bodyLength) {
+  private static List<HttpHeader> fields(
+      Http2Headers h, boolean request, int bodyLength, @Nullable ReceivedFields noted) {
     List<HttpHeader> out = new ArrayList<>(h.size() + 1);
     StringBuilder cookies = null;
     boolean length = false;
@@ -174,8 +212,12 @@ public final class Http2Messages {
         cookies.append(value);
         continue;
       }
+      String v = value.toString();
+      if (noted != null && noted.note(n, v)) {
+        continue;
+      }
       length |= n.equals("content-length");
-      out.add(new HttpHeader(n, value.toString()));
+      out.add(field(n, v));
     }
     if (cookies != null) {
       out.add(new HttpHeader("cookie", cookies.toString()));
@@ -186,14 +228,39 @@ public final class Http2Messages {
     return out;
   }
 
+  private static final HttpHeader[] FIELDS = new HttpHeader[64];
+
+  /**
+   * The API's field for a name and value. A field HPACK's table delivers again arrives as the same
+   * two Strings (their AsciiStrings keep them), and gets the same immutable {@link HttpHeader}: no
+   * allocation, and no lower-casing scan of the name. Slots go by identity (two peers' metadata
+   * come under one name, and would evict each other by name) and are racy on purpose.
+   */
+  private static HttpHeader field(String name, String value) {
+    int slot =
+        (System.identityHashCode(value) * 31 + System.identityHashCode(name)) & (FIELDS.length - 1);
+    HttpHeader f = FIELDS[slot];
+    if (f != null && f.value() == value && f.name() == name) {
+      return f;
+    }
+    f = new HttpHeader(name, value);
+    if (f.name() == name) { // names arrive lower case; a record that copied it would never match
+      FIELDS[slot] = f;
+    }
+    return f;
+  }
+
+  // By identity: two peers' metadata come under one name, and would evict each other.
   private static final String[] CHECKED = new String[16];
+  // Values this long are looked up before they are scanned (the peer's metadata id and value).
+  private static final int CHECKED_ONCE = 32;
 
   /**
    * Refuses CR, LF and NUL in a value. A long value that HPACK's table delivers again is the same
    * String as last time (its AsciiString keeps it) and is not scanned again.
    */
   private static void checkValue(String name, CharSequence value) {
-    if (value.length() >= LONG && value instanceof AsciiString a) {
+    if (value.length() >= CHECKED_ONCE && value instanceof AsciiString a) {
       String s = a.toString();
       int slot = System.identityHashCode(s) & (CHECKED.length - 1);
       if (CHECKED[slot] == s) {
@@ -219,10 +286,11 @@ public final class Http2Messages {
   /**
    * Whether a field goes into an HTTP/2 block: not the connection-specific ones (RFC 9113 §8.2.2),
    * not {@code host} (it is {@code :authority}), not {@code content-length} (set from the body),
-   * {@code te} only as {@code trailers}.
+   * {@code te} only as {@code trailers}; the metadata-exchange fields not when ours replace them.
    */
-  private static boolean forwarded(HttpHeader h) {
+  private static boolean forwarded(HttpHeader h, boolean ownExchangeFields) {
     return switch (h.name()) {
+      case PeerMetadataHeaders.METADATA, PeerMetadataHeaders.METADATA_ID -> !ownExchangeFields;
       case "connection",
           "keep-alive",
           "proxy-connection",

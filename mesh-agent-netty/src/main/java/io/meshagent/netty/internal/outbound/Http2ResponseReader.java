@@ -1,6 +1,8 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.netty.internal.tls.PeerIdentity;
+import io.meshagent.traffic.MeshHttpResponse;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2DataFrame;
@@ -22,8 +24,14 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
   private @Nullable Http2Headers headers;
   private boolean done;
 
-  Http2ResponseReader(Exchange exchange, int maxBody) {
+  private final boolean noteFields;
+
+  /**
+   * @param noteFields whether telemetry wants the response's fields noted ({@link ReceivedFields})
+   */
+  Http2ResponseReader(Exchange exchange, int maxBody, boolean noteFields) {
     this.exchange = exchange;
+    this.noteFields = noteFields;
     this.body = new BodyBuffer(maxBody);
   }
 
@@ -73,10 +81,12 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
     done = true;
     Http2Headers h = headers;
     byte[] bytes = body.take();
+    ReceivedFields noted = noteFields ? new ReceivedFields() : null;
     try {
+      MeshHttpResponse r = Http2Messages.response(h, bytes, noted);
+      exchange.noted = noted;
       exchange.response.complete(
-          Http2Messages.response(h, bytes)
-              .withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
+          r.withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
     } catch (IllegalArgumentException e) {
       exchange.response.completeExceptionally(
           new UpstreamResetException("upstream response is malformed: " + e.getMessage()));

@@ -2,6 +2,7 @@ package io.meshagent.netty.internal.outbound;
 
 import io.meshagent.core.internal.routing.RequestHeaders;
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.observe.OwnFields;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
@@ -39,6 +40,11 @@ public final class HttpMessages {
 
   /** A Netty request for {@code r}; the body is wrapped, not copied. */
   public static FullHttpRequest toNetty(MeshHttpRequest r) {
+    return toNetty(r, null);
+  }
+
+  /** The same, with our metadata-exchange fields {@code own} in place of any the app set. */
+  public static FullHttpRequest toNetty(MeshHttpRequest r, @Nullable OwnFields own) {
     FullHttpRequest req =
         new DefaultFullHttpRequest(
             HttpVersion.HTTP_1_1,
@@ -47,9 +53,14 @@ public final class HttpMessages {
             Unpooled.wrappedBuffer(r.bodyBuffer()));
     req.headers().set(HttpHeaderNames.HOST, r.authority());
     for (HttpHeader h : r.headers()) {
-      if (!h.name().equals("host") && !h.name().equals("content-length")) {
+      if (!h.name().equals("host")
+          && !h.name().equals("content-length")
+          && (own == null || !OwnFields.isExchangeField(h.name()))) {
         req.headers().add(h.name(), h.value());
       }
+    }
+    if (own != null) {
+      own.addTo(req.headers());
     }
     req.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.bodyLength());
     req.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");

@@ -4,6 +4,7 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.netty.internal.ConnectionWindow;
 import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.Loops;
+import io.meshagent.netty.internal.observe.OwnFields;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshHttpRequest;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP exchanges with endpoints over pooled connections, as Envoy's connection pools: per endpoint,
@@ -36,15 +39,21 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class HttpUpstreamPool implements AutoCloseable {
   private final UpstreamConnector connector;
   private final int maxBody;
+  private final Supplier<@Nullable OwnFields> own;
   private final Map<PoolKey, Deque<Http1Connection>> idle = new ConcurrentHashMap<>();
   private final Map<PoolKey, CompletableFuture<H2Connection>> h2 = new ConcurrentHashMap<>();
 
   /** An HTTP/1.1 connection and its reader. */
   private record Http1Connection(Channel channel, ResponseReader reader) {}
 
-  HttpUpstreamPool(UpstreamConnector connector, int maxBody) {
+  /**
+   * @param own our metadata-exchange fields for every request's encoder to add (telemetry's), or
+   *     null for none
+   */
+  HttpUpstreamPool(UpstreamConnector connector, int maxBody, Supplier<@Nullable OwnFields> own) {
     this.connector = connector;
     this.maxBody = maxBody;
+    this.own = own;
   }
 
   private static PoolKey key(Upstream u, HttpProtocol p) {
@@ -135,14 +144,14 @@ final class HttpUpstreamPool implements AutoCloseable {
             });
   }
 
-  private static void write(Http1Connection c, MeshHttpRequest request, Exchange e) {
+  private void write(Http1Connection c, MeshHttpRequest request, Exchange e) {
     Channel ch = c.channel;
     Loops.run(
         ch.eventLoop(),
         () -> {
           c.reader.begin(e);
           e.bind(ch);
-          ch.writeAndFlush(HttpMessages.toNetty(request))
+          ch.writeAndFlush(HttpMessages.toNetty(request, own.get()))
               .addListener(
                   f -> {
                     if (!f.isSuccess()) {
@@ -225,7 +234,7 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   private void openStream(H2Connection c, MeshHttpRequest request, Exchange e) {
-    Http2ResponseReader reader = new Http2ResponseReader(e, maxBody);
+    Http2ResponseReader reader = new Http2ResponseReader(e, maxBody, own.get() != null);
     new Http2StreamChannelBootstrap(c.parent)
         .handler(
             new ChannelInitializer<Http2StreamChannel>() {
@@ -249,7 +258,7 @@ final class HttpUpstreamPool implements AutoCloseable {
               stream.closeFuture().addListener(x -> c.streamClosed());
               e.bind(stream);
               Http2Messages.write(
-                  stream, Http2Messages.requestHeaders(request), request.bodyBuffer());
+                  stream, Http2Messages.requestHeaders(request, own.get()), request.bodyBuffer());
               stream.flush();
             });
   }

@@ -67,7 +67,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       Telemetry telemetry) {
     this.agent = agent;
     this.clusters = clusters;
-    this.pool = new HttpUpstreamPool(connector, maxBody);
+    this.pool = new HttpUpstreamPool(connector, maxBody, telemetry::ownFields);
     this.tcp = new TcpConnector(agent, clusters, connector, telemetry);
     this.group = group;
     this.telemetry = telemetry;
@@ -87,10 +87,11 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     Telemetry.Outbound t = telemetry.outbound(request, "");
-    return route(t.request(), d).thenApply(t::finish);
+    return route(t, d).thenApply(t::finish);
   }
 
-  private CompletableFuture<MeshHttpResponse> route(MeshHttpRequest request, Destination d) {
+  private CompletableFuture<MeshHttpResponse> route(Telemetry.Outbound t, Destination d) {
+    MeshHttpRequest request = t.request();
     MeshSnapshot snapshot = agent.snapshot();
     RequestHeaders headers = HttpMessages.requestHeaders(request);
     long draw = ThreadLocalRandom.current().nextLong(1_000_000);
@@ -100,8 +101,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     if (plan instanceof HttpPlan.Unroutable u) {
       return local(503, "NR", u.reason(), List.of());
     }
-    if (plan instanceof HttpPlan.Tcp t) {
-      return new Call(snapshot, d, request, headers, t.cluster(), null).start();
+    if (plan instanceof HttpPlan.Tcp tcp) {
+      return new Call(snapshot, d, t, headers, tcp.cluster(), null).start();
     }
     RouteDecision decision = ((HttpPlan.Routed) plan).decision();
     if (decision instanceof RouteDecision.NoRoute n) {
@@ -128,7 +129,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
           new MeshHttpResponse(200, corsHeaders(List.of(), p.headers()), new byte[0]));
     }
     CompletableFuture<MeshHttpResponse> response =
-        new Call(snapshot, d, request, headers, f.cluster(), f).start();
+        new Call(snapshot, d, t, headers, f.cluster(), f).start();
     if (cors instanceof Cors.Outcome.ResponseHeaders rh) {
       return response.thenApply(r -> r.withHeaders(corsHeaders(r.headers(), rh.headers())));
     }
@@ -173,6 +174,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     private final MeshSnapshot snapshot;
     private final Destination destination;
     private final MeshHttpRequest original;
+    private final Telemetry.Outbound telemetry;
     private final RequestHeaders headers;
     private final String cluster;
     private final RouteDecision.@org.jspecify.annotations.Nullable Forward forward;
@@ -188,13 +190,14 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     Call(
         MeshSnapshot snapshot,
         Destination destination,
-        MeshHttpRequest original,
+        Telemetry.Outbound telemetry,
         RequestHeaders headers,
         String cluster,
         RouteDecision.@org.jspecify.annotations.Nullable Forward forward) {
       this.snapshot = snapshot;
       this.destination = destination;
-      this.original = original;
+      this.telemetry = telemetry;
+      this.original = telemetry.request();
       this.headers = headers;
       this.cluster = cluster;
       this.forward = forward;
@@ -305,6 +308,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       e.response.whenComplete(
           (resp, err) -> {
             permit.close();
+            telemetry.upstreamFields(resp != null ? e.noted : null);
             onAttemptDone(u, resp, err);
           });
     }

@@ -25,6 +25,10 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +54,11 @@ class TelemetryServiceLabelsTest {
   }
 
   private static Telemetry telemetry(Map<String, Cluster> clusters) {
+    return telemetry(clusters::get, () -> clusters);
+  }
+
+  private static Telemetry telemetry(
+      Function<String, @Nullable Cluster> clusters, Supplier<?> generation) {
     Node node =
         IstioNodeFactory.build(
             MeshAgent.builder()
@@ -68,7 +77,8 @@ class TelemetryServiceLabelsTest {
         AccessLog.create(false),
         RequestSpans.create(OpenTelemetry.noop()),
         TracePropagation.defaults(),
-        clusters::get);
+        clusters,
+        generation);
   }
 
   private static String serve(Telemetry t, String authority) {
@@ -117,6 +127,30 @@ class TelemetryServiceLabelsTest {
     String text = serve(t, "reviews-canary.bookinfo.svc.cluster.local:9080");
 
     assertThat(text).contains("destination_service_name=\"reviews-canary\"");
+  }
+
+  @Test
+  void aNewSnapshotIsAskedAgainWhileTheSameOneIsRemembered() {
+    Map<String, Cluster> first =
+        Map.of(
+            INBOUND,
+            inbound(
+                List.of(
+                    new IstioService(
+                        "reviews.bookinfo.svc.cluster.local", "reviews", "bookinfo"))));
+    Map<String, Cluster> second =
+        Map.of(
+            INBOUND,
+            inbound(
+                List.of(
+                    new IstioService(
+                        "ratings.bookinfo.svc.cluster.local", "ratings", "bookinfo"))));
+    AtomicReference<Map<String, Cluster>> snapshot = new AtomicReference<>(first);
+    Telemetry t = telemetry(name -> snapshot.get().get(name), snapshot::get);
+
+    assertThat(serve(t, "10.0.0.2:9080")).contains("destination_service_name=\"reviews\"");
+    snapshot.set(second); // a CDS update: the service is labelled from the new cluster
+    assertThat(serve(t, "10.0.0.2:9080")).contains("destination_service_name=\"ratings\"");
   }
 
   @Test

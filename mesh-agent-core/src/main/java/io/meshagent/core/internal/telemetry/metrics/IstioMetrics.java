@@ -9,7 +9,13 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.ExemplarFilter;
+import io.opentelemetry.sdk.metrics.ExplicitBucketHistogramOptions;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.View;
 import java.util.List;
 
 /**
@@ -89,7 +95,25 @@ public final class IstioMetrics implements AutoCloseable {
     }
     PrometheusMetricReader reader = new PrometheusMetricReader(IstioLabels.ORDER);
     SdkMeterProvider provider =
-        SdkMeterProvider.builder().registerMetricReader(reader, type -> maxSeriesPerMetric).build();
+        SdkMeterProvider.builder()
+            .registerMetricReader(reader, type -> maxSeriesPerMetric)
+            // Prometheus's text format has neither exemplars nor a histogram's min and max: keeping
+            // them cost each measurement a filter call and two compare-and-set loops.
+            .setExemplarFilter(ExemplarFilter.alwaysOff())
+            .registerView(
+                InstrumentSelector.builder()
+                    .setMeterName(SCOPE)
+                    .setType(InstrumentType.HISTOGRAM)
+                    .build(),
+                View.builder()
+                    .setAggregation(
+                        Aggregation.explicitBucketHistogram(
+                            ExplicitBucketHistogramOptions.builder()
+                                .setBucketBoundaries(BUCKETS)
+                                .setRecordMinMax(false)
+                                .build()))
+                    .build())
+            .build();
     return new IstioMetrics(provider, reader, maxSeriesPerMetric);
   }
 
