@@ -50,12 +50,13 @@ import org.jspecify.annotations.Nullable;
  * saturation requests/s with a fixed number of outstanding requests (closed loop), and the peak
  * over a sweep of 16, 64 and 256 outstanding (the fixed number can leave a configuration waiting on
  * round trips with CPU to spare); single-stream bulk Gbit/s (one connection, 64 KiB writes, timed
- * to the sink's answer after the last byte); and process CPU time (client + server + load
- * generator) per request and per GiB. Then the issue's targets, each met or not. Every server binds
- * to loopback ({@code 127.0.0.x}); every loop is bounded in count and time. The machine is shared
- * and small: read the ratios, not the digits.
+ * to the sink's answer after the last byte); process CPU time (client + server + load generator)
+ * per request and per GiB; and telemetry's cost, the mTLS path with it on and off in alternating
+ * pairs of rounds ({@link TelemetryOverhead}). Then the issue's targets, each met or not. Every
+ * server binds to loopback ({@code 127.0.0.x}); every loop is bounded in count and time. The
+ * machine is shared and small: read the ratios, not the digits.
  *
- * <p>Run (about two minutes; the reactor builds the modules it needs and installs nothing):
+ * <p>Run (about three minutes; the reactor builds the modules it needs and installs nothing):
  *
  * <pre>{@code
  * ./mvnw -q -B -pl benchmarks -am -DskipTests -Dexec.skip -Dexec.executable=java \
