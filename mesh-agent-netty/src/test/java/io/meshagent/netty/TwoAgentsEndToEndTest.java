@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshagent.MeshAgent;
 import io.meshagent.identity.IdentityProvider;
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshClient;
 import io.meshagent.traffic.MeshHttpRequest;
@@ -181,6 +182,13 @@ class TwoAgentsEndToEndTest {
       return CompletableFuture.completedFuture(
           new MeshHttpResponse(200, List.of(), request.body()));
     }
+    if (request.path().startsWith("/headers")) {
+      StringBuilder names = new StringBuilder();
+      for (HttpHeader h : request.headers()) {
+        names.append(h.name()).append('\n');
+      }
+      return CompletableFuture.completedFuture(MeshHttpResponse.of(200, names.toString()));
+    }
     if (request.path().startsWith("/slow")) {
       CompletableFuture<MeshHttpResponse> f = new CompletableFuture<>();
       later.schedule(() -> f.complete(MeshHttpResponse.of(200, "late")), 3, TimeUnit.SECONDS);
@@ -271,6 +279,30 @@ class TwoAgentsEndToEndTest {
   }
 
   @Test
+  void neitherAppSeesTheMetadataExchangeFields() throws Exception {
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      for (HttpProtocol p : HttpProtocol.values()) {
+        MeshHttpResponse r =
+            send(
+                MeshHttpRequest.builder("GET", host, "/headers")
+                    .protocol(p)
+                    .header("x-envoy-peer-metadata", "forged-by-the-app")
+                    .header("x-envoy-peer-metadata-id", "forged-id")
+                    .build());
+        assertThat(r.status()).as(host + " " + p).isEqualTo(200);
+        // The server's app: the client agent sent its own fields in place of the app's, and the
+        // server agent took them out.
+        assertThat(r.bodyText()).as(host + " " + p).doesNotContain("x-envoy-peer");
+        // The client's app: the server agent's fields were taken out of the response.
+        assertThat(r.headers())
+            .as(host + " " + p)
+            .extracting(HttpHeader::name)
+            .noneMatch(n -> n.startsWith("x-envoy-peer"));
+      }
+    }
+  }
+
+  @Test
   void istioMetricsFromBothReporters() throws Exception {
     // Every label of istio_requests_total, as Istio's stats filter sets them for this call.
     Map<String, String> http = new java.util.LinkedHashMap<>();
@@ -321,6 +353,10 @@ class TwoAgentsEndToEndTest {
         Metrics.value(reviews.prometheusText(), "istio_requests_total", destination);
 
     send(MeshHttpRequest.get("reviews:9080", "/metrics-probe"));
+    send(
+        MeshHttpRequest.builder("GET", "reviews:9080", "/metrics-probe")
+            .protocol(HttpProtocol.HTTP_2)
+            .build());
     try (MeshSocket s =
         client.connect("echo.default.svc.cluster.local", 9000).get(20, TimeUnit.SECONDS)) {
       assertThat(roundTrip(s, 1000, 3)).isTrue();
@@ -329,17 +365,18 @@ class TwoAgentsEndToEndTest {
     String src = productpage.prometheusText();
     String dst = reviews.prometheusText();
     assertThat(Metrics.labelCount(src, "istio_requests_total")).isEqualTo(source.size());
-    assertThat(Metrics.value(src, "istio_requests_total", source)).isEqualTo(sourceBefore + 1);
-    assertThat(Metrics.value(dst, "istio_requests_total", destination)).isEqualTo(destBefore + 1);
+    // One over HTTP/1.1 and one over HTTP/2: both codecs carry the peers' metadata.
+    assertThat(Metrics.value(src, "istio_requests_total", source)).isEqualTo(sourceBefore + 2);
+    assertThat(Metrics.value(dst, "istio_requests_total", destination)).isEqualTo(destBefore + 2);
     for (String histogram :
         List.of(
             "istio_request_duration_milliseconds_count",
             "istio_request_bytes_count",
             "istio_response_bytes_count")) {
-      assertThat(Metrics.value(src, histogram, source)).as(histogram).isEqualTo(sourceBefore + 1);
+      assertThat(Metrics.value(src, histogram, source)).as(histogram).isEqualTo(sourceBefore + 2);
       assertThat(Metrics.value(dst, histogram, destination))
           .as(histogram)
-          .isEqualTo(destBefore + 1);
+          .isEqualTo(destBefore + 2);
     }
     assertThat(Metrics.value(src, "istio_request_duration_milliseconds_sum", source)).isPositive();
     Map<String, String> tcp =
