@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -30,6 +31,10 @@ import org.jspecify.annotations.Nullable;
 final class SocketBridge extends ChannelInboundHandlerAdapter {
   private static final int HIGH_WATER = 1 << 20;
   private static final Object EOF = new Object();
+  private static final WriteBufferWaterMark WATER_MARK =
+      new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+  // The app's writer waits on this while the channel is not writable.
+  private final Object writable = new Object();
 
   private final String upstream;
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -47,6 +52,9 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
   MeshSocket socket(Channel ch, TcpConnectionMetrics m) {
     metrics = m;
     channel = ch;
+    // Room for several of the app's writes: with Netty's 64 KiB mark, one 64 KiB write made the
+    // channel unwritable, and the app waited for each write to reach the socket before the next.
+    ch.config().setWriteBufferWaterMark(WATER_MARK);
     ch.read();
     return new Socket(ch);
   }
@@ -97,7 +105,22 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     end(EOF);
+    wakeWriter();
     super.channelInactive(ctx);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (ctx.channel().isWritable()) {
+      wakeWriter();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  private void wakeWriter() {
+    synchronized (writable) {
+      writable.notifyAll();
+    }
   }
 
   @Override
@@ -155,6 +178,23 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
     @Override
     public void close() {
       ch.close();
+    }
+
+    private void awaitWritable() throws IOException {
+      synchronized (writable) {
+        while (!ch.isWritable() && ch.isActive() && writeFailure == null) {
+          try {
+            writable.wait(100); // a bounded wait: a missed wake-up costs at most this
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted writing to " + upstream);
+          }
+        }
+      }
+      IOException failed = writeFailure;
+      if (failed != null) {
+        throw failed;
+      }
     }
 
     private void await(ChannelFuture f) throws IOException {
@@ -243,12 +283,14 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
               if (!x.isSuccess() && writeFailure == null) {
                 writeFailure =
                     new IOException("write to " + upstream + " failed: " + x.cause(), x.cause());
+                wakeWriter();
               }
             });
         // Keep writing while the channel takes more; wait only when its buffer is full (the
-        // network's back-pressure), so writes pipeline instead of one round trip each.
+        // network's back-pressure), and then until it has drained to its low mark, so the event
+        // loop always has the next writes queued.
         if (!ch.isWritable()) {
-          await(f);
+          awaitWritable();
         }
         TcpConnectionMetrics m = metrics;
         if (m != null) {
