@@ -143,6 +143,16 @@ class TwoAgentsEndToEndTest {
                     List.of("slow:9080"),
                     route("/", "\"cluster\": \"" + SLOW + "\", \"timeout\": \"0.3s\"", "")),
                 vhost(
+                    "stale",
+                    List.of("stale:9080"),
+                    route(
+                        "/",
+                        "\"cluster\": \""
+                            + SLOW
+                            + "\", \"timeout\": \"1s\","
+                            + " \"retry_policy\": { \"retry_on\": \"5xx\", \"num_retries\": 1 }",
+                        "")),
+                vhost(
                     "teapot",
                     List.of("teapot:9080"),
                     route("/", "\"cluster\": \"" + REVIEWS + "\"", abort)))
@@ -187,9 +197,15 @@ class TwoAgentsEndToEndTest {
       for (HttpHeader h : request.headers()) {
         names.append(h.name()).append('\n');
       }
-      return CompletableFuture.completedFuture(MeshHttpResponse.of(200, names.toString()));
+      // The app's own (forged) exchange field: the server agent sends its own instead.
+      return CompletableFuture.completedFuture(
+          MeshHttpResponse.of(200, names.toString())
+              .withHeaders(List.of(new HttpHeader("x-envoy-peer-metadata", "forged-response"))));
     }
-    if (request.path().startsWith("/slow")) {
+    if (request.path().startsWith("/fail-once") && !failedOnce.getAndSet(true)) {
+      return CompletableFuture.completedFuture(MeshHttpResponse.of(503, "once"));
+    }
+    if (request.path().startsWith("/slow") || request.path().startsWith("/fail-once")) {
       CompletableFuture<MeshHttpResponse> f = new CompletableFuture<>();
       later.schedule(() -> f.complete(MeshHttpResponse.of(200, "late")), 3, TimeUnit.SECONDS);
       return f;
@@ -276,6 +292,33 @@ class TwoAgentsEndToEndTest {
         assertThat(r.header("www-authenticate")).startsWith("Bearer");
       }
     }
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean failedOnce =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  @Test
+  void aRouteTimeoutAfterARetriedAnswerIsLabelledAsTheLocalAnswerItIs() throws Exception {
+    // The first try's 503 (with the server's metadata) is retried; the retry stalls; the route
+    // timeout answers. Only the answer given is recorded, and it came from no peer.
+    Map<String, String> timedOut =
+        Map.of(
+            "reporter", "source",
+            "response_code", "504",
+            "response_flags", "UT",
+            "destination_workload", "unknown");
+    double before = Metrics.value(productpage.prometheusText(), "istio_requests_total", timedOut);
+
+    MeshHttpResponse r =
+        send(
+            MeshHttpRequest.builder("GET", "stale:9080", "/fail-once")
+                .protocol(HttpProtocol.HTTP_2)
+                .build());
+
+    assertThat(r.status()).isEqualTo(504);
+    assertThat(r.responseFlags()).isEqualTo("UT"); // after the 503, retried: a 504 of its own
+    assertThat(Metrics.value(productpage.prometheusText(), "istio_requests_total", timedOut))
+        .isEqualTo(before + 1);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.meshagent.core.internal.cache.BoundedCache;
 import io.meshagent.core.internal.telemetry.metrics.DestinationService;
 import io.meshagent.model.cluster.Cluster;
 import io.meshagent.model.cluster.IstioService;
+import java.lang.ref.WeakReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -33,9 +34,16 @@ final class ServiceLabels {
 
   private final Supplier<?> generation;
 
-  /** A recent answer, valid while the generation (the agent's snapshot) is the same object. */
+  /**
+   * A recent answer, valid while the generation (the agent's snapshot) is the same object; held
+   * weakly, so that a slot no request asks again does not keep an old snapshot (every cluster and
+   * endpoint of it) alive.
+   */
   private record Recent(
-      Object generation, String cluster, String authority, DestinationService service) {}
+      WeakReference<Object> generation,
+      String cluster,
+      String authority,
+      DestinationService service) {}
 
   // A few recent answers by the two names' hashes, racy on purpose (a lost write costs one lookup):
   // requests to one service ask the same question each time, and the full answer takes a lookup in
@@ -58,13 +66,13 @@ final class ServiceLabels {
     int slot = (cluster.hashCode() * 31 + authority.hashCode()) & (recent.length - 1);
     Recent r = recent[slot];
     if (r != null
-        && r.generation == gen
+        && r.generation.get() == gen
         && r.cluster.equals(cluster)
         && r.authority.equals(authority)) {
       return r.service;
     }
     DestinationService s = lookup(cluster, authority);
-    recent[slot] = new Recent(gen, cluster, authority, s);
+    recent[slot] = new Recent(new WeakReference<>(gen), cluster, authority, s);
     return s;
   }
 

@@ -21,6 +21,7 @@ import io.meshagent.model.cluster.RoutingPriority;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.RetryPolicy;
+import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.traffic.HttpHeader;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,6 +181,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     private final String cluster;
     private final RouteDecision.@org.jspecify.annotations.Nullable Forward forward;
     private final CompletableFuture<MeshHttpResponse> result = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean answered =
+        new java.util.concurrent.atomic.AtomicBoolean();
     private final long deadlineNanos;
     private MeshHttpRequest upstreamRequest;
     private int attempts;
@@ -254,6 +258,20 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     }
 
     private boolean finish(MeshHttpResponse r) {
+      return finish(r, null);
+    }
+
+    /**
+     * Answers the request with {@code r}, once: a route timeout and a late response may race.
+     *
+     * @param noted what the reader of {@code r} noted of its fields for telemetry, or null (a local
+     *     answer): handed over only with the answer that wins, never a retried one's
+     */
+    private boolean finish(MeshHttpResponse r, @Nullable ReceivedFields noted) {
+      if (!answered.compareAndSet(false, true)) {
+        return false;
+      }
+      telemetry.upstreamFields(noted); // before the result completes, which orders it for finish
       RouteDecision.Forward f = forward;
       MeshHttpResponse out =
           f == null || r.responseFlags().equals("FI")
@@ -308,8 +326,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       e.response.whenComplete(
           (resp, err) -> {
             permit.close();
-            telemetry.upstreamFields(resp != null ? e.noted : null);
-            onAttemptDone(u, resp, err);
+            onAttemptDone(u, resp, err, e.noted);
           });
     }
 
@@ -336,7 +353,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     private void onAttemptDone(
         Upstream u,
         @org.jspecify.annotations.Nullable MeshHttpResponse resp,
-        @org.jspecify.annotations.Nullable Throwable err) {
+        @org.jspecify.annotations.Nullable Throwable err,
+        @Nullable ReceivedFields noted) {
       Throwable cause =
           err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err;
       Outcome outcome;
@@ -392,7 +410,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         }
       }
       if (resp != null) {
-        finish(resp.withUpstream(resp.peer(), u.cluster().name(), u.key(), attempts, flag));
+        finish(resp.withUpstream(resp.peer(), u.cluster().name(), u.key(), attempts, flag), noted);
       } else {
         String detail = cause == null ? "upstream failed" : cause.getMessage();
         finish(

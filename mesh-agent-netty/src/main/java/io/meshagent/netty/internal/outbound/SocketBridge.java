@@ -181,6 +181,14 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
     }
 
     private void awaitWritable() throws IOException {
+      if (ch.eventLoop().inEventLoop()) {
+        // Waiting there would stop the loop that drains the buffer, and every channel on it.
+        throw new IOException(
+            "the write buffer to "
+                + upstream
+                + " is full and the write came from its own event loop, which cannot wait:"
+                + " write from another thread");
+      }
       synchronized (writable) {
         while (!ch.isWritable() && ch.isActive() && writeFailure == null) {
           try {

@@ -117,6 +117,25 @@ class ExchangeFieldsTest {
   }
 
   @Test
+  void anHttp1MessagesFieldsAreReadTheSameWayFromItsList() {
+    ReceivedFields noted =
+        ReceivedFields.of(
+            List.of(
+                new HttpHeader(ID, "i"),
+                new HttpHeader(METADATA, "m"),
+                new HttpHeader("content-type", "application/grpc"),
+                new HttpHeader("grpc-status", "14"),
+                new HttpHeader(
+                    "traceparent", "00-80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-01")));
+
+    assertThat(noted.metadata).isEqualTo("m");
+    assertThat(noted.contentType).isEqualTo("application/grpc");
+    assertThat(noted.grpcStatus).isEqualTo("14");
+    assertThat(noted.traced).isTrue();
+    assertThat(noted.exchangeBytes).isEqualTo(ID.length() + 1 + 4 + METADATA.length() + 1 + 4);
+  }
+
+  @Test
   void exchangeFieldNamesAreRecognisedExactly() {
     assertThat(OwnFields.isExchangeField(METADATA)).isTrue();
     assertThat(OwnFields.isExchangeField(ID)).isTrue();

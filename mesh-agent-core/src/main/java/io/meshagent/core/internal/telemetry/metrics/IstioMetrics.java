@@ -15,6 +15,7 @@ import io.opentelemetry.sdk.metrics.ExplicitBucketHistogramOptions;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.metrics.View;
 import java.util.List;
 
@@ -94,27 +95,45 @@ public final class IstioMetrics implements AutoCloseable {
           "maxSeriesPerMetric must be at least 1, was " + maxSeriesPerMetric);
     }
     PrometheusMetricReader reader = new PrometheusMetricReader(IstioLabels.ORDER);
-    SdkMeterProvider provider =
-        SdkMeterProvider.builder()
-            .registerMetricReader(reader, type -> maxSeriesPerMetric)
-            // Prometheus's text format has neither exemplars nor a histogram's min and max: keeping
-            // them cost each measurement a filter call and two compare-and-set loops.
-            .setExemplarFilter(ExemplarFilter.alwaysOff())
-            .registerView(
-                InstrumentSelector.builder()
-                    .setMeterName(SCOPE)
-                    .setType(InstrumentType.HISTOGRAM)
-                    .build(),
-                View.builder()
-                    .setAggregation(
-                        Aggregation.explicitBucketHistogram(
-                            ExplicitBucketHistogramOptions.builder()
-                                .setBucketBoundaries(BUCKETS)
-                                .setRecordMinMax(false)
-                                .build()))
-                    .build())
-            .build();
+    SdkMeterProviderBuilder builder =
+        SdkMeterProvider.builder().registerMetricReader(reader, type -> maxSeriesPerMetric);
+    SdkMeterProvider provider = Lean.apply(builder).build();
     return new IstioMetrics(provider, reader, maxSeriesPerMetric);
+  }
+
+  /**
+   * Prometheus's text format has neither exemplars nor a histogram's min and max; keeping them cost
+   * each measurement a filter call and two compare-and-set loops. The options that turn them off
+   * came with SDK 1.5x-1.6x, and an app's BOM may pin an older SDK (Spring Boot 3.5 has 1.49):
+   * there they are skipped. In a class of its own, so that only it fails to link there.
+   */
+  private static final class Lean {
+    static SdkMeterProviderBuilder apply(SdkMeterProviderBuilder b) {
+      try {
+        return Options.apply(b);
+      } catch (LinkageError e) {
+        return b; // an older SDK: the defaults, which record a little more
+      }
+    }
+  }
+
+  private static final class Options {
+    static SdkMeterProviderBuilder apply(SdkMeterProviderBuilder b) {
+      return b.setExemplarFilter(ExemplarFilter.alwaysOff())
+          .registerView(
+              InstrumentSelector.builder()
+                  .setMeterName(SCOPE)
+                  .setType(InstrumentType.HISTOGRAM)
+                  .build(),
+              View.builder()
+                  .setAggregation(
+                      Aggregation.explicitBucketHistogram(
+                          ExplicitBucketHistogramOptions.builder()
+                              .setBucketBoundaries(BUCKETS)
+                              .setRecordMinMax(false)
+                              .build()))
+                  .build());
+    }
   }
 
   private static Instruments instruments(Meter meter) {
