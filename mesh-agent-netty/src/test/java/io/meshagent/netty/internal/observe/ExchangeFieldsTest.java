@@ -136,6 +136,25 @@ class ExchangeFieldsTest {
   }
 
   @Test
+  void withTelemetryOffTheInboundSideLeavesTheFieldsToTheApp() {
+    Telemetry off =
+        Telemetry.disabled(
+            io.meshagent.core.internal.telemetry.metrics.IstioMetrics.create(),
+            () -> own.from,
+            io.meshagent.core.internal.telemetry.accesslog.AccessLog.create(false));
+    MeshHttpRequest r = forged();
+
+    MeshHttpRequest seen =
+        off.inbound(r, new io.meshagent.traffic.InboundContext(null, "10.0.0.1:4000", "plaintext"))
+            .request();
+
+    assertThat(off.ownFields()).isNull();
+    assertThat(seen.header(METADATA)).isEqualTo("forged");
+    assertThat(seen.header(ID)).isEqualTo("forged-id");
+    off.close();
+  }
+
+  @Test
   void exchangeFieldNamesAreRecognisedExactly() {
     assertThat(OwnFields.isExchangeField(METADATA)).isTrue();
     assertThat(OwnFields.isExchangeField(ID)).isTrue();
