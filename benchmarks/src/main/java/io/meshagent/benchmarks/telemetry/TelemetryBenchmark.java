@@ -20,6 +20,7 @@ import io.meshagent.traffic.InboundContext;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,7 @@ public class TelemetryBenchmark {
     InboundContext inbound;
     MeshHttpResponse answer;
     SpiffeId serverId = SpiffeId.ofIstio("cluster.local", "default", "reviews");
+    long sequence;
 
     @Setup
     public void setUp() {
@@ -127,10 +129,17 @@ public class TelemetryBenchmark {
    * metadata-exchange fields) and read back by the receiver's decoder (which notes and leaves out
    * the peer's), HPACK and framing aside.
    */
+  private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+
+  private static final String REQUEST_ID_TAIL = "-7f2a-4d1b-8c3e-1a2b3c4d5e6f";
+
   private static int exchange(Pair p, Telemetry client, Telemetry server) {
     Telemetry.Outbound out =
         client.outbound(p.request, "outbound|9080||reviews.default.svc.cluster.local");
     Http2Headers sent = Http2Messages.requestHeaders(out.request(), client.ownFields());
+    // A fresh request id each time, as HPACK delivers a literal field: the decoder's identity
+    // caches miss it, as they would in the data plane.
+    sent.set(X_REQUEST_ID, new AsciiString(Long.toHexString(p.sequence++) + REQUEST_ID_TAIL));
     ReceivedFields requestFields = server.isEnabled() ? new ReceivedFields() : null;
     MeshHttpRequest arrived = Http2Messages.request(sent, p.request.body(), requestFields);
     Telemetry.Inbound in =
