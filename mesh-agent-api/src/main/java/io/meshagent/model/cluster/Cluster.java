@@ -42,30 +42,4 @@ public record Cluster(
     Objects.requireNonNull(circuitBreakers, "circuitBreakers");
     istioServices = List.copyOf(istioServices);
   }
-
-  /** A cluster without Istio service metadata. */
-  public Cluster(
-      String name,
-      DiscoveryType type,
-      String edsServiceName,
-      LbPolicy lbPolicy,
-      Duration connectTimeout,
-      @Nullable ClusterLoadAssignment loadAssignment,
-      List<TransportSocketMatch> transportSocketMatches,
-      UpstreamTransport defaultTransport,
-      @Nullable OutlierDetectionPolicy outlierDetection,
-      CircuitBreakerThresholds circuitBreakers) {
-    this(
-        name,
-        type,
-        edsServiceName,
-        lbPolicy,
-        connectTimeout,
-        loadAssignment,
-        transportSocketMatches,
-        defaultTransport,
-        outlierDetection,
-        circuitBreakers,
-        List.of());
-  }
 }

@@ -61,7 +61,8 @@ class TransportChooserTest {
         List.of(ms),
         defaultTransport,
         null,
-        CircuitBreakerThresholds.DEFAULTS);
+        CircuitBreakerThresholds.DEFAULTS,
+        List.of());
   }
 
   private static Endpoint endpoint(Map<String, String> labels) {

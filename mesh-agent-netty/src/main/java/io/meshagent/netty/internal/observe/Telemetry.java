@@ -216,15 +216,7 @@ public final class Telemetry implements AutoCloseable {
         spans.isNoop()
             ? spans.passThrough(current)
             : spans.startClient(
-                current,
-                new SpanRequest(
-                    request.authority(),
-                    request.method(),
-                    request.authority(),
-                    request.path(),
-                    protocolName(request),
-                    request.header("x-request-id"),
-                    cluster));
+                current, spanRequest(request, request.header("x-request-id"), cluster));
     OwnFields own = currentOwnFields();
     if (span.context() == Context.root()) {
       return new Outbound(request, span, own.size());
@@ -373,16 +365,7 @@ public final class Telemetry implements AutoCloseable {
     RequestSpan span =
         spans.isNoop()
             ? spans.passThrough(parent)
-            : spans.startServer(
-                parent,
-                new SpanRequest(
-                    request.authority(),
-                    request.method(),
-                    request.authority(),
-                    request.path(),
-                    protocolName(request),
-                    in.requestId,
-                    null));
+            : spans.startServer(parent, spanRequest(request, in.requestId, null));
     return new Inbound(stripped, in, peer, context, span, cluster);
   }
 
@@ -496,6 +479,12 @@ public final class Telemetry implements AutoCloseable {
     return ct != null && ct.startsWith("application/grpc")
         ? RequestProtocol.GRPC
         : RequestProtocol.HTTP;
+  }
+
+  private static SpanRequest spanRequest(
+      MeshHttpRequest r, @Nullable String requestId, @Nullable String cluster) {
+    return new SpanRequest(
+        r.authority(), r.method(), r.authority(), r.path(), protocolName(r), requestId, cluster);
   }
 
   private static String protocolName(MeshHttpRequest r) {

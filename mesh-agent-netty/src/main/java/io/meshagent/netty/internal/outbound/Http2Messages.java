@@ -68,24 +68,17 @@ public final class Http2Messages {
    */
   private static final BoundedCache<String, AsciiString> NAMES = new BoundedCache<>(512);
 
-  /** The header block of a request; {@code content-length} is the body's. */
-  public static Http2Headers requestHeaders(MeshHttpRequest r) {
-    return requestHeaders(r, null);
-  }
-
-  /** The same, with our metadata-exchange fields {@code own} in place of any the app set. */
+  /**
+   * The header block of a request; {@code content-length} is the body's, and our metadata-exchange
+   * fields {@code own} (null for none) replace any the app set.
+   */
   public static Http2Headers requestHeaders(MeshHttpRequest r, @Nullable OwnFields own) {
     Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 7);
     h.method(r.method()).scheme(SCHEME_HTTP).authority(r.authority()).path(r.path());
     return withFields(h, r.headers(), r.bodyLength(), own);
   }
 
-  /** The header block of a response; {@code content-length} is the body's. */
-  public static Http2Headers responseHeaders(MeshHttpResponse r) {
-    return responseHeaders(r, null);
-  }
-
-  /** The same, with our metadata-exchange fields {@code own} in place of any the app set. */
+  /** The header block of a response, as {@link #requestHeaders} makes a request's. */
   public static Http2Headers responseHeaders(MeshHttpResponse r, @Nullable OwnFields own) {
     Http2Headers h = new DefaultHttp2Headers(false, r.headers().size() + 4);
     h.status(HttpResponseStatus.valueOf(r.status()).codeAsText());
@@ -121,17 +114,11 @@ public final class Http2Messages {
   }
 
   /**
-   * A request from a received header block and body.
+   * A request from a received header block and body. With {@code noted} (telemetry's, or null), the
+   * fields telemetry reads are noted there as they are read, and the metadata-exchange fields are
+   * left out of the request.
    *
    * @throws IllegalArgumentException when a pseudo-header is missing or a value is malformed
-   */
-  public static MeshHttpRequest request(Http2Headers h, byte[] body) {
-    return request(h, body, null);
-  }
-
-  /**
-   * The same, with telemetry's fields noted in {@code noted} as they are read, and the
-   * metadata-exchange fields left out of the request.
    */
   public static MeshHttpRequest request(
       Http2Headers h, byte[] body, @Nullable ReceivedFields noted) {
@@ -153,17 +140,9 @@ public final class Http2Messages {
   }
 
   /**
-   * A response from a received header block and body.
+   * A response from a received header block and body, {@code noted} as for {@link #request}.
    *
    * @throws IllegalArgumentException when {@code :status} is missing or a value is malformed
-   */
-  public static MeshHttpResponse response(Http2Headers h, byte[] body) {
-    return response(h, body, null);
-  }
-
-  /**
-   * The same, with telemetry's fields noted in {@code noted} as they are read, and the
-   * metadata-exchange fields left out of the response.
    */
   public static MeshHttpResponse response(
       Http2Headers h, byte[] body, @Nullable ReceivedFields noted) {

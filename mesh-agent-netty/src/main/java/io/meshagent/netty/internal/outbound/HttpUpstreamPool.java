@@ -234,7 +234,8 @@ final class HttpUpstreamPool implements AutoCloseable {
   }
 
   private void openStream(H2Connection c, MeshHttpRequest request, Exchange e) {
-    Http2ResponseReader reader = new Http2ResponseReader(e, maxBody, own.get() != null);
+    OwnFields ours = own.get();
+    Http2ResponseReader reader = new Http2ResponseReader(e, maxBody, ours != null);
     new Http2StreamChannelBootstrap(c.parent)
         .handler(
             new ChannelInitializer<Http2StreamChannel>() {
@@ -258,7 +259,7 @@ final class HttpUpstreamPool implements AutoCloseable {
               stream.closeFuture().addListener(x -> c.streamClosed());
               e.bind(stream);
               Http2Messages.write(
-                  stream, Http2Messages.requestHeaders(request, own.get()), request.bodyBuffer());
+                  stream, Http2Messages.requestHeaders(request, ours), request.bodyBuffer());
               stream.flush();
             });
   }

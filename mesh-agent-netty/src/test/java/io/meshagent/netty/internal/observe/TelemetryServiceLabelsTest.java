@@ -53,6 +53,11 @@ class TelemetryServiceLabelsTest {
         services);
   }
 
+  /** A service of the bookinfo namespace, as istiod names it in the cluster's metadata. */
+  private static IstioService bookinfo(String name) {
+    return new IstioService(name + ".bookinfo.svc.cluster.local", name, "bookinfo");
+  }
+
   private static Telemetry telemetry(Map<String, Cluster> clusters) {
     return telemetry(clusters::get, () -> clusters);
   }
@@ -92,14 +97,7 @@ class TelemetryServiceLabelsTest {
 
   @Test
   void theInboundClustersMetadataNamesTheService() {
-    Telemetry t =
-        telemetry(
-            Map.of(
-                INBOUND,
-                inbound(
-                    List.of(
-                        new IstioService(
-                            "reviews.bookinfo.svc.cluster.local", "reviews", "bookinfo")))));
+    Telemetry t = telemetry(Map.of(INBOUND, inbound(List.of(bookinfo("reviews")))));
 
     String text = serve(t, "10.0.0.2:9080"); // a pod IP: the host alone would name no service
 
@@ -113,16 +111,7 @@ class TelemetryServiceLabelsTest {
   void ofSeveralServicesTheOneTheRequestNamedIsChosen() {
     Telemetry t =
         telemetry(
-            Map.of(
-                INBOUND,
-                inbound(
-                    List.of(
-                        new IstioService(
-                            "reviews.bookinfo.svc.cluster.local", "reviews", "bookinfo"),
-                        new IstioService(
-                            "reviews-canary.bookinfo.svc.cluster.local",
-                            "reviews-canary",
-                            "bookinfo")))));
+            Map.of(INBOUND, inbound(List.of(bookinfo("reviews"), bookinfo("reviews-canary")))));
 
     String text = serve(t, "reviews-canary.bookinfo.svc.cluster.local:9080");
 
@@ -131,20 +120,8 @@ class TelemetryServiceLabelsTest {
 
   @Test
   void aNewSnapshotIsAskedAgainWhileTheSameOneIsRemembered() {
-    Map<String, Cluster> first =
-        Map.of(
-            INBOUND,
-            inbound(
-                List.of(
-                    new IstioService(
-                        "reviews.bookinfo.svc.cluster.local", "reviews", "bookinfo"))));
-    Map<String, Cluster> second =
-        Map.of(
-            INBOUND,
-            inbound(
-                List.of(
-                    new IstioService(
-                        "ratings.bookinfo.svc.cluster.local", "ratings", "bookinfo"))));
+    Map<String, Cluster> first = Map.of(INBOUND, inbound(List.of(bookinfo("reviews"))));
+    Map<String, Cluster> second = Map.of(INBOUND, inbound(List.of(bookinfo("ratings"))));
     AtomicReference<Map<String, Cluster>> snapshot = new AtomicReference<>(first);
     Telemetry t = telemetry(name -> snapshot.get().get(name), snapshot::get);
 

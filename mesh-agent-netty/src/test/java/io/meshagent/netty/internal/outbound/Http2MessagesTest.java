@@ -29,7 +29,7 @@ class Http2MessagesTest {
             .body("hello")
             .build();
 
-    Http2Headers h = Http2Messages.requestHeaders(r);
+    Http2Headers h = Http2Messages.requestHeaders(r, null);
 
     assertThat(h.method().toString()).isEqualTo("POST");
     assertThat(h.path().toString()).isEqualTo("/reviews/1?x=1");
@@ -47,7 +47,7 @@ class Http2MessagesTest {
   @Test
   void teOtherThanTrailersIsDropped() {
     MeshHttpRequest r = MeshHttpRequest.builder("GET", "a", "/").header("te", "gzip").build();
-    assertThat(Http2Messages.requestHeaders(r).contains("te")).isFalse();
+    assertThat(Http2Messages.requestHeaders(r, null).contains("te")).isFalse();
   }
 
   @Test
@@ -56,7 +56,7 @@ class Http2MessagesTest {
     h.add("host", "details:9080");
     h.add("x-a", "1");
 
-    MeshHttpRequest r = Http2Messages.request(h, new byte[0]);
+    MeshHttpRequest r = Http2Messages.request(h, new byte[0], null);
 
     assertThat(r.authority()).isEqualTo("details:9080");
     assertThat(r.protocol()).isEqualTo(HttpProtocol.HTTP_2);
@@ -68,7 +68,7 @@ class Http2MessagesTest {
   @Test
   void receivedRequestWithoutPathIsRefusedByName() {
     Http2Headers h = new DefaultHttp2Headers().method("GET").authority("a");
-    assertThatThrownBy(() -> Http2Messages.request(h, new byte[0]))
+    assertThatThrownBy(() -> Http2Messages.request(h, new byte[0], null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(":path");
   }
@@ -77,7 +77,7 @@ class Http2MessagesTest {
   void forbiddenCharactersInAValueAreRefusedNamingTheHeader() {
     Http2Headers h = new DefaultHttp2Headers(false).status("200");
     h.add("x-evil", "a\r\nset-cookie: b");
-    assertThatThrownBy(() -> Http2Messages.response(h, new byte[0]))
+    assertThatThrownBy(() -> Http2Messages.response(h, new byte[0], null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("x-evil");
   }
@@ -88,14 +88,14 @@ class Http2MessagesTest {
     Http2Headers ok = new DefaultHttp2Headers(false).status("200");
     AsciiString indexed = new AsciiString(clean);
     ok.add("x-envoy-peer-metadata", indexed);
-    assertThat(Http2Messages.response(ok, new byte[0]).header("x-envoy-peer-metadata"))
+    assertThat(Http2Messages.response(ok, new byte[0], null).header("x-envoy-peer-metadata"))
         .isEqualTo(clean);
     // The same AsciiString again (as HPACK's table delivers it): still accepted.
-    assertThat(Http2Messages.response(ok, new byte[0]).status()).isEqualTo(200);
+    assertThat(Http2Messages.response(ok, new byte[0], null).status()).isEqualTo(200);
 
     Http2Headers bad = new DefaultHttp2Headers(false).status("200");
     bad.add("x-envoy-peer-metadata", new AsciiString("m".repeat(150) + "\n" + "m".repeat(149)));
-    assertThatThrownBy(() -> Http2Messages.response(bad, new byte[0]))
+    assertThatThrownBy(() -> Http2Messages.response(bad, new byte[0], null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("x-envoy-peer-metadata");
   }
@@ -108,7 +108,7 @@ class Http2MessagesTest {
             List.of(new HttpHeader("connection", "close"), new HttpHeader("x-b", "2")),
             "no healthy upstream".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
-    Http2Headers h = Http2Messages.responseHeaders(r);
+    Http2Headers h = Http2Messages.responseHeaders(r, null);
 
     assertThat(h.status().toString()).isEqualTo("503");
     assertThat(h.get("content-length").toString()).isEqualTo("19");

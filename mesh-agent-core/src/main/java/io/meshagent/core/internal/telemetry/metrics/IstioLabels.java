@@ -90,7 +90,7 @@ final class IstioLabels {
 
   private IstioLabels() {}
 
-  static Attributes request(RequestLabels r) {
+  static Attributes request(RequestRecord r) {
     AttributesBuilder b = Attributes.builder();
     peers(b, r.reporter(), r.source(), r.destination(), r.service());
     b.put(REQUEST_PROTOCOL, r.protocol().label());

@@ -183,7 +183,8 @@ public final class IstioMetrics implements AutoCloseable {
    * istio_response_bytes}. Safe on any thread; never blocks.
    */
   public void recordRequest(RequestRecord r) {
-    Attributes labels = requestLabels.get(RequestLabels.of(r), IstioLabels::request);
+    Attributes labels =
+        requestLabels.get(RequestLabels.of(r), k -> IstioLabels.request(k.record()));
     Context root = Context.root();
     instruments.requests().add(1, labels, root);
     // Fractional milliseconds: Envoy truncates to whole ones, which would put every in-process

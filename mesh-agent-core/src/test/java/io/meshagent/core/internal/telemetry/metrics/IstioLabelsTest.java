@@ -18,7 +18,7 @@ class IstioLabelsTest {
       WorkloadMetadata destination,
       DestinationService service) {
     return IstioLabels.request(
-        new RequestLabels(
+        new RequestRecord(
             reporter,
             source,
             destination,
@@ -27,7 +27,10 @@ class IstioLabelsTest {
             0,
             -1,
             "",
-            SecurityPolicy.NONE));
+            SecurityPolicy.NONE,
+            0,
+            0,
+            0));
   }
 
   private static String get(Attributes a, AttributeKey<String> key) {

@@ -99,7 +99,8 @@ class ClusterTypeTest {
                         "tlsMode-disabled", Map.of(), UpstreamTransport.Plaintext.INSTANCE)),
                 UpstreamTransport.Plaintext.INSTANCE,
                 null,
-                CircuitBreakerThresholds.DEFAULTS));
+                CircuitBreakerThresholds.DEFAULTS,
+                List.of()));
   }
 
   @Test
