@@ -8,9 +8,11 @@ import java.io.OutputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A TCP connection through the mesh, as blocking streams. Reading waits for data (the agent reads
- * from the network only as fast as the stream is read); writing waits until the bytes are handed to
- * the network. Do not call these from an event loop.
+ * A TCP connection through the mesh, as blocking streams: one the app opened ({@link
+ * MeshClient#connect}) or one it serves ({@link MeshTcpHandler}). Reading waits for data (the agent
+ * reads from the network only as fast as the stream is read); writing returns once the agent has
+ * taken the bytes, and waits while several writes' worth are still on their way (the network's
+ * back-pressure). Do not call these from an event loop.
  */
 public interface MeshSocket extends Closeable {
 
@@ -23,13 +25,19 @@ public interface MeshSocket extends Closeable {
   /** Half-closes: the destination reads EOF after the bytes written before; reading goes on. */
   void shutdownOutput() throws IOException;
 
-  /** The destination's SPIFFE identity as verified, or null over plaintext. */
+  /** The other end's SPIFFE identity as verified, or null over plaintext. */
   @Nullable SpiffeId peer();
 
-  /** The cluster and endpoint ({@code cluster / ip:port}) this connection went to. */
+  /**
+   * Names the connection (errors use it): for one the app opened, the cluster and endpoint it went
+   * to ({@code cluster / ip:port}); for one it serves, {@code inbound|port|| / caller-ip:port}.
+   */
   String upstream();
 
-  /** Closes both directions at once. */
+  /**
+   * Closes both directions: reading ends at once, and what was written before is still sent (for up
+   * to 10 s when the other end does not read), as a socket's close sends what the kernel holds.
+   */
   @Override
   void close();
 }

@@ -29,6 +29,7 @@ import io.meshagent.netty.internal.tls.TlsEngine;
 import io.meshagent.netty.internal.tls.WorkloadTls;
 import io.meshagent.traffic.MeshClient;
 import io.meshagent.traffic.MeshHttpHandler;
+import io.meshagent.traffic.MeshTcpHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -40,6 +41,8 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -50,8 +53,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@link #client()}: outbound HTTP and TCP through the mesh, routed and secured as the
  *       agent's configuration says.
- *   <li>{@link #serveHttp} / {@link #forward}: inbound listeners for the app's service ports, with
- *       mTLS as PeerAuthentication says (through istiod's inbound filter chains) and authorization.
+ *   <li>{@link #serveHttp} / {@link #serveTcp} / {@link #forward}: inbound listeners for the app's
+ *       service ports, with mTLS as PeerAuthentication says (through istiod's inbound filter
+ *       chains) and authorization.
  *   <li>{@link #startHbone}: the HBONE server (ztunnel's port 15008), whose tunnels to a served
  *       port go through the same inbound checks.
  * </ul>
@@ -60,9 +64,13 @@ import java.util.function.Supplier;
  * data plane before the agent.
  */
 public final class MeshDataPlane implements AutoCloseable {
+  /** How many connections the data plane's pool serves to in-process TCP handlers at once. */
+  public static final int MAX_TCP_HANDLER_THREADS = 1024;
+
   private final EventLoopGroup group;
   private final ExecutorService tlsBuilder;
   private final ExecutorService adminWorker;
+  private final ExecutorService tcpHandlers;
   private final MeshAgent agent;
   private final WorkloadTls meshTls;
   private final WorkloadTls hboneTls;
@@ -88,6 +96,15 @@ public final class MeshDataPlane implements AutoCloseable {
     // Not Netty's thread factory: its threads count as event loops, which must never block.
     this.tlsBuilder = Executors.newSingleThreadExecutor(DaemonThreads.named("mesh-agent-tls"));
     this.adminWorker = Executors.newSingleThreadExecutor(DaemonThreads.named("mesh-agent-admin"));
+    // A thread per connection, made when needed: the handlers block on their sockets.
+    this.tcpHandlers =
+        new ThreadPoolExecutor(
+            0,
+            MAX_TCP_HANDLER_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            DaemonThreads.named("mesh-agent-tcp-handler"));
     this.agent = agent;
     TlsEngine engine = options.jdkTls() ? TlsEngine.JDK : TlsEngine.preferred();
     Clock clock = Clock.systemUTC();
@@ -196,7 +213,32 @@ public final class MeshDataPlane implements AutoCloseable {
   public InetSocketAddress serveHttp(
       InetSocketAddress bind, int servicePort, MeshHttpHandler handler)
       throws InterruptedException {
-    return listen(bind, new InboundService(servicePort, handler, null));
+    return listen(bind, InboundService.http(servicePort, handler));
+  }
+
+  /**
+   * Serves {@code servicePort} with an in-process TCP handler, listening on {@code bind} and for
+   * HBONE tunnels: for a port whose inbound chain is TCP ({@code tcp_proxy}), as the app's own
+   * listener would behind a sidecar. Each connection runs on a thread of the data plane's pool,
+   * which holds up to {@value #MAX_TCP_HANDLER_THREADS} at once; a connection beyond that is
+   * refused and logged. A connection that meets an HTTP chain is refused too: its HTTP rules cannot
+   * be applied to bytes.
+   *
+   * @return the bound address (a port of 0 in {@code bind} picks a free one)
+   */
+  public InetSocketAddress serveTcp(InetSocketAddress bind, int servicePort, MeshTcpHandler handler)
+      throws InterruptedException {
+    return serveTcp(bind, servicePort, handler, tcpHandlers);
+  }
+
+  /**
+   * As {@link #serveTcp(InetSocketAddress, int, MeshTcpHandler)}, each connection on a thread of
+   * {@code executor} (one that rejects the task refuses the connection).
+   */
+  public InetSocketAddress serveTcp(
+      InetSocketAddress bind, int servicePort, MeshTcpHandler handler, Executor executor)
+      throws InterruptedException {
+    return listen(bind, InboundService.tcp(servicePort, handler, executor));
   }
 
   /**
@@ -205,7 +247,7 @@ public final class MeshDataPlane implements AutoCloseable {
    */
   public InetSocketAddress forward(InetSocketAddress bind, int servicePort, InetSocketAddress app)
       throws InterruptedException {
-    return listen(bind, new InboundService(servicePort, null, app));
+    return listen(bind, InboundService.forward(servicePort, app));
   }
 
   private synchronized InetSocketAddress listen(InetSocketAddress bind, InboundService service)
@@ -258,7 +300,12 @@ public final class MeshDataPlane implements AutoCloseable {
 
   /** Serves {@code servicePort} to HBONE tunnels only, with an in-process handler. */
   public void serveHttpOverHbone(int servicePort, MeshHttpHandler handler) {
-    inbound.register(new InboundService(servicePort, handler, null));
+    inbound.register(InboundService.http(servicePort, handler));
+  }
+
+  /** Serves {@code servicePort} to HBONE tunnels only, with an in-process TCP handler. */
+  public void serveTcpOverHbone(int servicePort, MeshTcpHandler handler) {
+    inbound.register(InboundService.tcp(servicePort, handler, tcpHandlers));
   }
 
   /**
@@ -311,6 +358,7 @@ public final class MeshDataPlane implements AutoCloseable {
     hboneTls.close();
     tlsBuilder.shutdown();
     adminWorker.shutdownNow();
+    tcpHandlers.shutdown(); // its handlers end as their connections, closed above, do
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -296,9 +296,33 @@ final class MeshYaml {
 
   /** An inbound TCP chain to the app. */
   static String inboundTcpChain(int port, boolean tls) {
+    return tcpChain(port, tls, "");
+  }
+
+  /**
+   * An inbound TCP chain with istiod's network RBAC for an ALLOW policy: only {@code principal} (an
+   * Istio principal, {@code cluster.local/ns/<ns>/sa/<sa>}) may connect.
+   */
+  static String inboundTcpChain(int port, boolean tls, String principal) {
+    return tcpChain(
+        port,
+        tls,
+        "{ \"name\": \"envoy.filters.network.rbac\", \"typed_config\": { \"@type\":"
+            + " \"type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC\","
+            + " \"stat_prefix\": \"tcp.\", \"rules\": { \"action\": \"ALLOW\", \"policies\": {"
+            + " \"ns[default]-policy[tcp-viewer]-rule[0]\": { \"permissions\": [{ \"any\": true }],"
+            + " \"principals\": [{ \"authenticated\": { \"principal_name\": { \"exact\":"
+            + " \"spiffe://"
+            + principal
+            + "\" } } }] } } } } }, ");
+  }
+
+  private static String tcpChain(int port, boolean tls, String filters) {
     return "{ "
         + chainHead("inbound_" + port + "_tcp" + (tls ? "_tls" : "_raw"), port, tls)
-        + ", \"filters\": [{ \"name\": \"envoy.filters.network.tcp_proxy\", \"typed_config\": {"
+        + ", \"filters\": ["
+        + filters
+        + "{ \"name\": \"envoy.filters.network.tcp_proxy\", \"typed_config\": {"
         + " \"@type\": \"type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\","
         + " \"stat_prefix\": \"inbound|"
         + port

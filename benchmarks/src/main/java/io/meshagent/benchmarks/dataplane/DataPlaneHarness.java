@@ -40,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>agent mTLS</b>: client {@code MeshDataPlane} → server {@code MeshDataPlane.serveHttp},
  *       routed through the outbound listener, route and cluster to a {@code tlsMode: istio}
  *       endpoint; for bulk, {@code MeshClient.connect} → the server's inbound TCP chain → the sink
- *       app on loopback;
+ *       in process ({@code MeshDataPlane.serveTcp}), the baseline's peer; and once more to the same
+ *       sink as a Netty app on loopback ({@code MeshDataPlane.forward}), a sidecar's path;
  *   <li><b>agent HBONE</b>: the same through {@code tunnel: http} endpoints and the server's HBONE
  *       listener.
  * </ol>
@@ -93,7 +94,15 @@ public final class DataPlaneHarness {
     long run(long bytes) throws Exception;
   }
 
-  private record Config(String name, Supplier<CompletableFuture<Integer>> request, Bulk bulk) {}
+  /**
+   * A configuration; {@code forwarded} is the agent's bulk to the sink as a separate app on
+   * loopback (a sidecar's path), or null.
+   */
+  private record Config(
+      String name,
+      Supplier<CompletableFuture<Integer>> request,
+      Bulk bulk,
+      @Nullable Bulk forwarded) {}
 
   /** What one configuration measured. */
   private static final class Result {
@@ -107,6 +116,8 @@ public final class DataPlaneHarness {
     double peakCpuMicros = Double.NaN;
     double gbits = Double.NaN;
     double cpuMillisPerGib = Double.NaN;
+    double forwardedGbits = Double.NaN;
+    double forwardedCpuMillisPerGib = Double.NaN;
     String bulkError = "";
   }
 
@@ -143,19 +154,23 @@ public final class DataPlaneHarness {
               new Config(
                   "plain TLS",
                   () -> plain.send(payload),
-                  bytes -> plain.bulk(bytes, chunk, BULK_TIMEOUT)),
+                  bytes -> plain.bulk(bytes, chunk, BULK_TIMEOUT),
+                  null),
               new Config(
                   "agent mTLS",
                   agentRequest(client, TwoAgents.ECHO, payload),
-                  bytes -> agentBulk(client, TwoAgents.SINK, bytes, chunk, watchdog)),
+                  bytes -> agentBulk(client, TwoAgents.SINK, bytes, chunk, watchdog),
+                  bytes -> agentBulk(client, TwoAgents.SINK_FORWARD, bytes, chunk, watchdog)),
               new Config(
                   "agent HBONE",
                   agentRequest(client, TwoAgents.ECHO_HBONE, payload),
-                  bytes -> agentBulk(client, TwoAgents.SINK_HBONE, bytes, chunk, watchdog)),
+                  bytes -> agentBulk(client, TwoAgents.SINK_HBONE, bytes, chunk, watchdog),
+                  bytes -> agentBulk(client, TwoAgents.SINK_FORWARD_HBONE, bytes, chunk, watchdog)),
               new Config(
                   "agent mTLS, telemetry off",
                   agentRequest(quiet.client(), TwoAgents.ECHO, payload),
-                  bytes -> agentBulk(quiet.client(), TwoAgents.SINK, bytes, chunk, watchdog)));
+                  bytes -> agentBulk(quiet.client(), TwoAgents.SINK, bytes, chunk, watchdog),
+                  null));
       // -Ddataplane.only=<name>[;<name>...]: only these configurations (for profiling).
       List<String> only = List.of(System.getProperty("dataplane.only", "").split(";"));
       List<Config> configs =
@@ -170,6 +185,9 @@ public final class DataPlaneHarness {
         Load.closedLoop(c.request(), concurrency, WARM_UP, Long.MAX_VALUE);
         Load.fixedRate(c.request(), rate, Duration.ofSeconds(2));
         c.bulk().run(bulkBytes / 8);
+        if (c.forwarded() != null) {
+          c.forwarded().run(bulkBytes / 8);
+        }
       }
 
       long idle0 = Load.cpuNanos();
@@ -260,11 +278,17 @@ public final class DataPlaneHarness {
             "bulk: %s, %d MiB on one connection%n", configs.get(i).name(), bulkBytes / MIB);
         System.gc();
         Result r = results.get(i);
-        long cpu0 = Load.cpuNanos();
         try {
-          long nanos = configs.get(i).bulk().run(bulkBytes);
-          r.gbits = bulkBytes * 8.0 / nanos;
-          r.cpuMillisPerGib = (Load.cpuNanos() - cpu0) / 1e6 / ((double) bulkBytes / GIB);
+          double[] m = bulk(configs.get(i).bulk(), bulkBytes);
+          r.gbits = m[0];
+          r.cpuMillisPerGib = m[1];
+          Bulk forwarded = configs.get(i).forwarded();
+          if (forwarded != null) {
+            System.gc();
+            m = bulk(forwarded, bulkBytes);
+            r.forwardedGbits = m[0];
+            r.forwardedCpuMillisPerGib = m[1];
+          }
         } catch (Exception e) {
           r.bulkError = e.toString();
         }
@@ -335,8 +359,13 @@ public final class DataPlaneHarness {
       System.out.printf(
           "check: %s -> %s %s, peer %s%n", host, r.upstreamCluster(), r.upstreamHost(), r.peer());
     }
-    for (String host : List.of(TwoAgents.SINK, TwoAgents.SINK_HBONE)) {
-      try (MeshSocket s = client.connect(host, TwoAgents.TCP_PORT).get(20, TimeUnit.SECONDS)) {
+    for (String host :
+        List.of(
+            TwoAgents.SINK,
+            TwoAgents.SINK_HBONE,
+            TwoAgents.SINK_FORWARD,
+            TwoAgents.SINK_FORWARD_HBONE)) {
+      try (MeshSocket s = client.connect(host, TwoAgents.port(host)).get(20, TimeUnit.SECONDS)) {
         System.out.printf("check: %s -> %s, peer %s%n", host, s.upstream(), s.peer());
       }
     }
@@ -350,7 +379,7 @@ public final class DataPlaneHarness {
   private static long agentBulk(
       MeshClient client, String host, long bytes, byte[] chunk, ScheduledExecutorService watchdog)
       throws Exception {
-    MeshSocket s = client.connect(host, TwoAgents.TCP_PORT).get(20, TimeUnit.SECONDS);
+    MeshSocket s = client.connect(host, TwoAgents.port(host)).get(20, TimeUnit.SECONDS);
     ScheduledFuture<?> kill =
         watchdog.schedule(s::close, BULK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     try {
@@ -381,6 +410,15 @@ public final class DataPlaneHarness {
       kill.cancel(false);
       s.close();
     }
+  }
+
+  /** Gbit/s and CPU ms per GiB of one transfer of {@code bytes}. */
+  private static double[] bulk(Bulk b, long bytes) throws Exception {
+    long cpu0 = Load.cpuNanos();
+    long nanos = b.run(bytes);
+    return new double[] {
+      bytes * 8.0 / nanos, (Load.cpuNanos() - cpu0) / 1e6 / ((double) bytes / GIB)
+    };
   }
 
   private static void print(
@@ -465,6 +503,20 @@ public final class DataPlaneHarness {
         r -> r.gbits,
         "%.2f");
     row("CPU ms per GiB of bulk", results, r -> r.cpuMillisPerGib, "%.0f");
+    if (results.stream().anyMatch(r -> !Double.isNaN(r.forwardedGbits))) {
+      forwardedRow(
+          "the same bulk to the sink as an app on loopback (forward), Gbit/s",
+          results,
+          r -> r.forwardedGbits,
+          r -> r.gbits,
+          "%.2f");
+      forwardedRow(
+          "its CPU ms per GiB",
+          results,
+          r -> r.forwardedCpuMillisPerGib,
+          r -> r.cpuMillisPerGib,
+          "%.0f");
+    }
     for (int i = 0; i < configs.size(); i++) {
       Result r = results.get(i);
       if (r.latency.errors() > 0 || r.saturation.errors() > 0 || !r.bulkError.isEmpty()) {
@@ -513,6 +565,29 @@ public final class DataPlaneHarness {
 
   private interface Measure {
     double of(Result r);
+  }
+
+  /**
+   * A row of the forwarded bulk, each agent's value with its ratio to the baseline's {@code base}
+   * (its in-process sink).
+   */
+  private static void forwardedRow(
+      String name, List<Result> results, Measure m, Measure base, String format) {
+    StringBuilder line = new StringBuilder("| " + name + " | — |");
+    for (int i = 1; i < results.size(); i++) {
+      double v = m.of(results.get(i));
+      if (Double.isNaN(v)) {
+        line.append(" — | |");
+      } else {
+        double ratio = v / base.of(results.get(0));
+        line.append(' ')
+            .append(fmt(format, v))
+            .append(" | ")
+            .append(fmt("%.2f×", ratio))
+            .append(" |");
+      }
+    }
+    System.out.println(line);
   }
 
   private static void row(String name, List<Result> results, Measure m, String format) {

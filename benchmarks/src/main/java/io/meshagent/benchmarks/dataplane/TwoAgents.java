@@ -32,20 +32,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * Two agents in this process on the embedded default (a {@code file:} xDS source each and the dev
  * CA in a shared directory), as mesh-agent-netty's {@code TwoAgentsEndToEndTest} wires them. The
- * server agent serves the echo app on port 9080 (STRICT mTLS, istiod's RBAC allowing the client)
- * and forwards port 9000 to a sink app on loopback, both on {@code 127.0.0.2}, and runs the HBONE
- * server there. The client agent's configuration routes {@code echo:9080} and {@code sink:9000}
- * over Istio mTLS ({@code tlsMode: istio} endpoints) and {@code echo-hbone:9080} and {@code
- * sink-hbone:9000} over HBONE ({@code tunnel: http} endpoints).
+ * server agent serves the echo app on port 9080 (STRICT mTLS, istiod's RBAC allowing the client),
+ * the bulk sink in process on port 9000 ({@link InProcessSink}) and forwards port 9001 to the same
+ * sink as a Netty app on loopback ({@link Sink}, a sidecar's path), all on {@code 127.0.0.2}, and
+ * runs the HBONE server there. The client agent's configuration routes {@code echo:9080}, {@code
+ * sink:9000} and {@code sink-forward:9001} over Istio mTLS ({@code tlsMode: istio} endpoints) and
+ * their {@code -hbone} names over HBONE ({@code tunnel: http} endpoints).
  */
 final class TwoAgents implements AutoCloseable {
   static final String SERVER_IP = "127.0.0.2";
   static final int HTTP_PORT = 9080;
   static final int TCP_PORT = 9000;
+  static final int FORWARD_PORT = 9001;
   static final String ECHO = "echo";
   static final String ECHO_HBONE = "echo-hbone";
   static final String SINK = "sink.default.svc.cluster.local";
   static final String SINK_HBONE = "sink-hbone.default.svc.cluster.local";
+  static final String SINK_FORWARD = "sink-forward.default.svc.cluster.local";
+  static final String SINK_FORWARD_HBONE = "sink-forward-hbone.default.svc.cluster.local";
   private static final String SERVER_SA = "bench-server";
   private static final String CLIENT_SA = "bench-client";
 
@@ -95,7 +99,8 @@ final class TwoAgents implements AutoCloseable {
         new MeshConfig()
             .virtualInbound(
                 MeshConfig.inboundHttpChain(HTTP_PORT, "cluster.local/ns/default/sa/" + CLIENT_SA),
-                MeshConfig.inboundTcpChain(TCP_PORT))
+                MeshConfig.inboundTcpChain(TCP_PORT),
+                MeshConfig.inboundTcpChain(FORWARD_PORT))
             .render());
     this.serverAgent = agent(serverJson, "bench-server-v1", SERVER_SA, ca);
     DataPlaneOptions options =
@@ -104,9 +109,11 @@ final class TwoAgents implements AutoCloseable {
     InetSocketAddress http =
         server.serveHttp(new InetSocketAddress(serverIp, 0), HTTP_PORT, TwoAgents::echo);
     InetSocketAddress tcp =
+        server.serveTcp(new InetSocketAddress(serverIp, 0), TCP_PORT, new InProcessSink());
+    InetSocketAddress forwarded =
         server.forward(
             new InetSocketAddress(serverIp, 0),
-            TCP_PORT,
+            FORWARD_PORT,
             (InetSocketAddress) sinkApp.localAddress());
     InetSocketAddress hbone = server.startHbone(new InetSocketAddress(serverIp, 0));
 
@@ -115,6 +122,8 @@ final class TwoAgents implements AutoCloseable {
     String echoHbone = "outbound|9080||echo-hbone.default.svc.cluster.local";
     String sink = "outbound|9000||" + SINK;
     String sinkHbone = "outbound|9000||" + SINK_HBONE;
+    String forward = "outbound|9001||" + SINK_FORWARD;
+    String forwardHbone = "outbound|9001||" + SINK_FORWARD_HBONE;
     Path clientJson = dir.resolve("client.json");
     Files.writeString(
         clientJson,
@@ -127,6 +136,10 @@ final class TwoAgents implements AutoCloseable {
             .endpoint(sink, MeshConfig.MTLS, serverIp, tcp.getPort())
             .cluster(sinkHbone, TCP_PORT, san)
             .endpoint(sinkHbone, MeshConfig.HBONE, serverIp, TCP_PORT)
+            .cluster(forward, FORWARD_PORT, san)
+            .endpoint(forward, MeshConfig.MTLS, serverIp, forwarded.getPort())
+            .cluster(forwardHbone, FORWARD_PORT, san)
+            .endpoint(forwardHbone, MeshConfig.HBONE, serverIp, FORWARD_PORT)
             .httpListener(HTTP_PORT)
             .routes(HTTP_PORT, ECHO, echo, ECHO_HBONE, echoHbone)
             .render());
@@ -153,6 +166,11 @@ final class TwoAgents implements AutoCloseable {
   private static CompletableFuture<MeshHttpResponse> echo(
       MeshHttpRequest request, InboundContext context) {
     return CompletableFuture.completedFuture(new MeshHttpResponse(200, List.of(), request.body()));
+  }
+
+  /** The port a sink host is served on. */
+  static int port(String sinkHost) {
+    return sinkHost.startsWith("sink-forward") ? FORWARD_PORT : TCP_PORT;
   }
 
   MeshClient client() {

@@ -18,10 +18,13 @@ import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
 import io.meshagent.netty.internal.observe.Telemetry;
+import io.meshagent.netty.internal.outbound.SocketBridge;
 import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.netty.internal.tls.WorkloadTls;
+import io.meshagent.traffic.InboundContext;
 import io.meshagent.traffic.MeshHttpHandler;
+import io.meshagent.traffic.MeshSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -40,6 +43,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * Sets up an inbound connection once its first bytes were inspected: the filter chain (or the
  * fallback mode), mTLS termination, network RBAC, then HTTP (HTTP/1.1 or HTTP/2 by ALPN or preface)
  * to the app's handler, or a TCP relay to the app's port. HBONE streams to a served port enter here
- * too, as connections already secured by the tunnel's mTLS. Every refusal is logged with the peer,
- * the port and the reason.
+ * too, as connections already secured by the tunnel's mTLS. A TCP chain reaches the app's
+ * in-process TCP handler, when it serves one, through a {@link SocketBridge}. Every refusal is
+ * logged with the peer, the port and the reason.
  */
 final class InboundPipelines {
   private static final Logger log = LoggerFactory.getLogger(InboundPipelines.class);
@@ -197,7 +202,20 @@ final class InboundPipelines {
         return;
       }
     }
-    boolean http = a.hcm() != null || service.app() == null;
+    InboundService.InProcessTcp tcp = service.tcp();
+    if (tcp != null && a.hcm() != null) {
+      // Fail closed: the chain's HTTP rules (RBAC on paths, JWT) cannot be applied to bytes.
+      refuse(
+          ch,
+          peer,
+          service,
+          "filter chain "
+              + a.chain()
+              + " is HTTP but the app serves the port as TCP in process; serve it as HTTP, or"
+              + " declare the service port as TCP");
+      return;
+    }
+    boolean http = service.handler() != null || a.hcm() != null;
     if (http) {
       MeshHttpHandler handler =
           service.handler() != null ? service.handler() : forwarder.to(service.app());
@@ -237,7 +255,48 @@ final class InboundPipelines {
             ch.attr(HboneTunnel.BAGGAGE).get());
     ch.pipeline().addLast(new ByteCounter(m));
     ch.closeFuture().addListener(x -> m.recordClose());
-    relay(ch, service.app(), peer, service);
+    if (tcp != null) {
+      serveInProcess(ch, tcp, conn, service);
+    } else {
+      relay(ch, java.util.Objects.requireNonNull(service.app()), peer, service);
+    }
+  }
+
+  /** Hands the connection to the app's TCP handler, on a thread of its executor. */
+  private static void serveInProcess(
+      Channel ch,
+      InboundService.InProcessTcp tcp,
+      HttpInbound.Connection conn,
+      InboundService service) {
+    String source = conn.sourceIp().getHostAddress() + ":" + conn.sourcePort();
+    String name = "inbound|" + service.servicePort() + "|| / " + source;
+    ch.config().setAutoRead(false); // the bridge reads as fast as the handler consumes
+    ch.attr(PeerIdentity.PEER).set(conn.peer()); // on an HBONE stream, its connection's peer
+    SocketBridge bridge = new SocketBridge(name);
+    ch.pipeline().addLast(bridge);
+    MeshSocket socket = bridge.socket(ch, TcpConnectionMetrics.NOOP); // ByteCounter counts
+    InboundContext context = new InboundContext(conn.peer(), source, conn.transport());
+    Runnable serve =
+        () -> {
+          try {
+            tcp.handler().handle(socket, context);
+          } catch (Exception e) {
+            log.warn(
+                "in-process TCP handler for port {} failed on the connection from {} ({})",
+                service.servicePort(),
+                source,
+                conn.peer() == null ? "no identity" : conn.peer(),
+                e);
+          } finally {
+            socket.close(); // after what the handler wrote
+          }
+        };
+    try {
+      tcp.executor().execute(serve);
+    } catch (RejectedExecutionException e) {
+      socket.close();
+      refuse(ch, conn.peer(), service, "no thread for the in-process TCP handler: " + e);
+    }
   }
 
   /** The TCP proxy to the app: bytes held until the app's socket is connected. */

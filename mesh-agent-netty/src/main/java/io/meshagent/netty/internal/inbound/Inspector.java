@@ -3,6 +3,7 @@ package io.meshagent.netty.internal.inbound;
 import io.meshagent.core.internal.listener.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +61,19 @@ final class Inspector extends ByteToMessageDecoder {
     if (timer != null) {
       timer.cancel(false);
     }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof ChannelInputShutdownEvent && !decided) {
+      // The client half-closed before saying enough (a few bytes then EOF): decide on what came,
+      // as Envoy's inspectors stop waiting at the end of the stream, so that the handlers after
+      // this one get those bytes and then the end. Passed on later, the end would reach no one.
+      done(ctx, "raw_buffer", null, List.of());
+      ctx.fireUserEventTriggered(evt);
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override

@@ -19,18 +19,26 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bridges a byte pipe (TCP, TLS or HBONE stream) to blocking streams. The network is read only
- * while less than {@link #HIGH_WATER} bytes wait to be consumed, so a slow reader slows the peer
- * (TCP or HTTP/2 flow control) instead of filling memory; nothing accepted is dropped.
+ * Bridges a byte pipe (TCP, TLS or HBONE stream) to blocking streams: a client's {@code
+ * MeshClient.connect}, or a connection served to an in-process TCP handler. The network is read
+ * only while less than {@link #HIGH_WATER} bytes wait to be consumed, so a slow reader slows the
+ * peer (TCP or HTTP/2 flow control) instead of filling memory; nothing accepted is dropped.
+ *
+ * <p>The buffers read wait as they are, and the reader copies from them straight into its array:
+ * one copy, and no garbage per read. They are released as they are consumed, or all at once when
+ * the socket is closed.
  */
-final class SocketBridge extends ChannelInboundHandlerAdapter {
+public final class SocketBridge extends ChannelInboundHandlerAdapter {
   private static final int HIGH_WATER = 1 << 20;
   private static final Object EOF = new Object();
+  // How long a close waits for the bytes written before it to reach the network.
+  private static final long CLOSE_GRACE_SECONDS = 10;
   private static final WriteBufferWaterMark WATER_MARK =
       new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
   // The app's writer waits on this while the channel is not writable.
@@ -41,15 +49,24 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
   private final AtomicLong queued = new AtomicLong();
   private final AtomicBoolean readPending = new AtomicBoolean();
   private volatile @Nullable Channel channel;
+  // Set once the app closed the socket: what is queued, or arrives after, is released unread.
+  private volatile boolean discarded;
   private boolean ended;
 
-  SocketBridge(String upstream) {
+  /**
+   * @param upstream names the connection in errors: {@code cluster / ip:port}
+   */
+  public SocketBridge(String upstream) {
     this.upstream = upstream;
   }
 
   private volatile @Nullable TcpConnectionMetrics metrics;
 
-  MeshSocket socket(Channel ch, TcpConnectionMetrics m) {
+  /**
+   * The streams over {@code ch}, which has this bridge in its pipeline; starts reading. {@code m}
+   * counts the bytes ({@link TcpConnectionMetrics#NOOP} where the pipeline counts them).
+   */
+  public MeshSocket socket(Channel ch, TcpConnectionMetrics m) {
     metrics = m;
     channel = ch;
     // Room for several of the app's writes: with Netty's 64 KiB mark, one 64 KiB write made the
@@ -61,27 +78,40 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      byte[] bytes = new byte[buf.readableBytes()];
-      buf.readBytes(bytes);
-      buf.release();
-      queued.addAndGet(bytes.length);
-      queue.add(bytes);
-      TcpConnectionMetrics m = metrics;
-      if (m != null) {
-        m.recordBytes(bytes.length, 0); // the response direction: Istio's "sent"
-      }
-    } else {
+    if (!(msg instanceof ByteBuf buf) || !buf.isReadable()) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    int n = buf.readableBytes();
+    queued.addAndGet(n);
+    queue.add(buf);
+    if (discarded) {
+      releaseQueued(); // the app closed meanwhile: nobody will read it
+    }
+    TcpConnectionMetrics m = metrics;
+    if (m != null) {
+      m.recordBytes(n, 0); // the response direction: Istio's "sent"
+    }
+  }
+
+  private void releaseQueued() {
+    for (Object o; (o = queue.poll()) != null; ) {
+      if (o instanceof ByteBuf b) {
+        b.release();
+      } else {
+        queue.add(o); // the end marker stays for a reader still waiting
+        return;
+      }
     }
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (queued.get() < HIGH_WATER) {
+    // Marked before the check: a reader draining the queue in between then finds the mark and
+    // asks for the read itself; marked after, the read would be lost and both ends wait forever.
+    readPending.set(true);
+    if (queued.get() < HIGH_WATER && readPending.compareAndSet(true, false)) {
       ctx.read();
-    } else {
-      readPending.set(true);
     }
   }
 
@@ -139,6 +169,7 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
   private final class Socket implements MeshSocket {
     private final Channel ch;
     private volatile @Nullable IOException writeFailure;
+    private volatile @Nullable ChannelFuture lastWrite;
     private final In in = new In();
     private final Out out = new Out();
 
@@ -175,9 +206,22 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
       return upstream;
     }
 
+    /**
+     * Reads end; what was written before is still sent (for up to {@link #CLOSE_GRACE_SECONDS} when
+     * the peer does not read), then the connection closes.
+     */
     @Override
     public void close() {
-      ch.close();
+      discarded = true;
+      in.release();
+      releaseQueued();
+      ChannelFuture last = lastWrite;
+      if (last == null || last.isDone()) {
+        ch.close();
+        return;
+      }
+      last.addListener(x -> ch.close());
+      ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
     }
 
     private void awaitWritable() throws IOException {
@@ -218,9 +262,11 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
     }
 
     private final class In extends InputStream {
-      private byte @Nullable [] chunk;
-      private int pos;
+      // The buffer being read; its bytes are copied under this stream's lock, which close takes
+      // to release it, so a close from another thread never frees memory being read.
+      private @Nullable ByteBuf chunk;
       private @Nullable Object end;
+      private boolean released;
 
       @Override
       public int read() throws IOException {
@@ -231,32 +277,47 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) {
           return 0;
         }
-        while (chunk == null || pos == chunk.length) {
-          if (end != null) {
-            return endOfStream();
+        while (true) {
+          synchronized (this) {
+            if (released) {
+              throw new IOException("connection to " + upstream + " is closed");
+            }
+            ByteBuf c = chunk;
+            if (c != null) {
+              int n = Math.min(len, c.readableBytes());
+              c.readBytes(b, off, n);
+              if (!c.isReadable()) {
+                c.release();
+                chunk = null;
+              }
+              consumed(n);
+              return n;
+            }
+            if (end != null) {
+              return endOfStream();
+            }
           }
-          Object next;
+          Object next; // waited for outside the lock, so that close never waits for a reader
           try {
             next = queue.take();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted reading from " + upstream);
           }
-          if (next instanceof byte[] bytes) {
-            chunk = bytes;
-            pos = 0;
-          } else {
-            end = next;
+          synchronized (this) {
+            if (released) {
+              ReferenceCountUtil.release(next);
+            } else if (next instanceof ByteBuf buf) {
+              chunk = buf;
+            } else {
+              end = next;
+            }
           }
         }
-        int n = Math.min(len, chunk.length - pos);
-        System.arraycopy(chunk, pos, b, off, n);
-        pos += n;
-        consumed(n);
-        return n;
       }
 
       private int endOfStream() throws IOException {
@@ -264,6 +325,14 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
           throw e;
         }
         return -1;
+      }
+
+      synchronized void release() {
+        released = true;
+        if (chunk != null) {
+          chunk.release();
+          chunk = null;
+        }
       }
     }
 
@@ -286,6 +355,7 @@ final class SocketBridge extends ChannelInboundHandlerAdapter {
         // copy here would be copied once more on the event loop, and garbage per write.
         java.util.Objects.checkFromIndexSize(off, len, b.length); // before a buffer is taken
         ChannelFuture f = ch.writeAndFlush(ch.alloc().directBuffer(len).writeBytes(b, off, len));
+        lastWrite = f;
         f.addListener(
             x -> {
               if (!x.isSuccess() && writeFailure == null) {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -69,7 +70,7 @@ class InspectorTest {
   }
 
   /** The handler after the inspector: keeps a copy of what it reads, releases the buffers. */
-  static final class Capture extends ChannelInboundHandlerAdapter {
+  static class Capture extends ChannelInboundHandlerAdapter {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     @Override
@@ -308,6 +309,45 @@ class InspectorTest {
     assertThat(seen).hasSize(1);
     assertThat(new String(capture.bytes.toByteArray(), StandardCharsets.US_ASCII))
         .isEqualTo(all + rest);
+    ch.finishAndReleaseAll();
+  }
+
+  /**
+   * A client that half-closes after fewer bytes than decide anything (one byte of a TCP stream):
+   * the inspector decides at the end of its input, and the next handler sees the bytes, then the
+   * end. Left waiting for the timeout, the end would have passed before that handler was added.
+   */
+  @Test
+  void aHalfCloseBeforeTheBytesDecideEndsTheWaitAndIsPassedOnAfterThem() {
+    List<ConnectionInfo> seen = new ArrayList<>();
+    List<String> events = new ArrayList<>();
+    Capture capture =
+        new Capture() {
+          @Override
+          public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            events.add(bytes.size() + " bytes, then " + evt.getClass().getSimpleName());
+          }
+        };
+    // The handler after the inspector is added when it decides, as the inbound pipelines do.
+    EmbeddedChannel ch =
+        new AcceptedChannel(
+            new Inspector(
+                SERVICE_PORT,
+                (ctx, info) -> {
+                  seen.add(info);
+                  ctx.pipeline().addLast(capture);
+                }));
+
+    write(ch, List.of(new byte[] {'x'}));
+    assertThat(seen).isEmpty();
+    ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+
+    assertThat(seen)
+        .extracting(ConnectionInfo::transportProtocol, ConnectionInfo::applicationProtocols)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("raw_buffer", List.of()));
+    assertThat(capture.bytes.toByteArray()).isEqualTo(new byte[] {'x'});
+    assertThat(events).containsExactly("1 bytes, then ChannelInputShutdownEvent");
+    assertThat(ch.pipeline().get(Inspector.class)).isNull();
     ch.finishAndReleaseAll();
   }
 

@@ -1,28 +1,37 @@
 package io.meshagent.netty.internal.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
+import io.meshagent.netty.testing.LeakCheck;
 import io.meshagent.traffic.MeshSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The blocking stream over a channel: writes pipeline, and never block the channel's own loop. */
+/**
+ * The blocking stream over a channel: writes pipeline and never block the channel's own loop; a
+ * close sends what was written before it and releases what was never read.
+ */
 class SocketBridgeTest {
   private EventLoopGroup group;
   private Channel server;
@@ -57,6 +66,124 @@ class SocketBridgeTest {
     client.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /**
+   * A server that counts what it reads until the client's EOF; it reads only once {@link
+   * #accepted}'s reading is turned on.
+   */
+  private Channel countingServer() throws InterruptedException {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.SO_RCVBUF, 16 * 1024)
+        .childHandler(
+            new ChannelInboundHandlerAdapter() {
+              long count;
+
+              @Override
+              public void channelActive(ChannelHandlerContext ctx) {
+                accepted.complete(ctx.channel());
+              }
+
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                count += ((ByteBuf) msg).readableBytes();
+                ((ByteBuf) msg).release();
+              }
+
+              @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof ChannelInputShutdownEvent) {
+                  counted.complete(count);
+                  ctx.close();
+                }
+              }
+
+              @Override
+              public void channelInactive(ChannelHandlerContext ctx) {
+                counted.complete(count);
+              }
+            })
+        .bind(new InetSocketAddress("127.0.0.1", 0))
+        .sync()
+        .channel();
+  }
+
+  private final CompletableFuture<Long> counted = new CompletableFuture<>();
+  private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
+  private Channel connected;
+
+  private MeshSocket connect(Channel to) throws InterruptedException {
+    SocketBridge bridge = new SocketBridge("test / " + to.localAddress());
+    Channel ch =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.SO_SNDBUF, 16 * 1024)
+            .handler(bridge)
+            .connect(to.localAddress())
+            .sync()
+            .channel();
+    connected = ch;
+    return bridge.socket(ch, TcpConnectionMetrics.NOOP);
+  }
+
+  @Test
+  void aCloseRightAfterWritingStillSendsEveryByte() throws Exception {
+    Channel server = countingServer();
+    try {
+      MeshSocket socket = connect(server);
+      byte[] chunk = new byte[64 * 1024];
+      // The server does not read yet, and both kernel buffers are small: most of these 1.5 MiB
+      // wait in the channel (below its 2 MiB high mark, so no write waits for the server).
+      long written = 0;
+      for (int i = 0; i < 24; i++) {
+        socket.output().write(chunk);
+        written += chunk.length;
+      }
+      socket.close();
+      accepted.get(5, TimeUnit.SECONDS).config().setAutoRead(true);
+      assertThat(counted.get(30, TimeUnit.SECONDS)).isEqualTo(written);
+    } finally {
+      server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void bytesNobodyReadsAreReleasedAtCloseAndReadingAfterItFails() throws Exception {
+    LeakCheck.install();
+    // A server that sends 256 KiB at once, which the client never reads.
+    Channel server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    ctx.writeAndFlush(ctx.alloc().buffer(256 * 1024).writeZero(256 * 1024));
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+    try {
+      MeshSocket socket = connect(server);
+      byte[] first = new byte[10];
+      assertThat(socket.input().read(first)).isPositive(); // the rest waits in the bridge
+      socket.close();
+      assertThatThrownBy(() -> socket.input().read(first))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("is closed");
+      assertThat(LeakCheck.leaks()).isEmpty();
+    } finally {
+      server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test

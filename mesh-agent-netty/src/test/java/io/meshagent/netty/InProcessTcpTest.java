@@ -1,0 +1,312 @@
+package io.meshagent.netty;
+
+import static io.meshagent.netty.MeshYaml.inboundHttpChain;
+import static io.meshagent.netty.MeshYaml.inboundTcpChain;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshagent.MeshAgent;
+import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.testing.LeakCheck;
+import io.meshagent.traffic.InboundContext;
+import io.meshagent.traffic.MeshClient;
+import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
+import io.meshagent.traffic.MeshSocket;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TCP services served in process ({@link MeshDataPlane#serveTcp}) between two agents, over Istio
+ * mTLS and over HBONE: the bytes both ways and the half-close, what the handler is told, the
+ * inbound checks before it runs (network RBAC, an HTTP chain, no thread), a failing handler, and
+ * the TCP metrics of the server's side.
+ */
+@Timeout(120)
+class InProcessTcpTest {
+  static final String SERVER_IP = "127.0.0.2";
+  static final SpiffeId PRODUCTPAGE =
+      SpiffeId.parse("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+  static final String SAN = "spiffe://cluster.local/ns/default/sa/bookinfo-ratings";
+  static final String MTLS = "\"tlsMode\": \"istio\"";
+
+  @TempDir static Path dir;
+  static MeshAgent serverAgent;
+  static MeshAgent clientAgent;
+  static MeshDataPlane server;
+  static MeshDataPlane clientPlane;
+  static MeshClient client;
+  static final AtomicInteger guarded = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    LeakCheck.install();
+    Path ca = dir.resolve("ca");
+    Path serverYaml = dir.resolve("ratings.json");
+    Files.writeString(
+        serverYaml,
+        new MeshYaml()
+            .virtualInbound(
+                inboundTcpChain(9001, true),
+                inboundTcpChain(9002, true, PRODUCTPAGE.toString().substring("spiffe://".length())),
+                inboundTcpChain(9003, true, "cluster.local/ns/default/sa/someone-else"),
+                inboundHttpChain(9004, true, "cluster.local/ns/default/sa/bookinfo-productpage"),
+                inboundTcpChain(9005, true),
+                inboundTcpChain(9006, true))
+            .render());
+    serverAgent = TwoAgentsEndToEndTest.agent(serverYaml, "ratings-v1", "bookinfo-ratings", ca);
+    server = MeshDataPlane.start(serverAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
+    InetSocketAddress any = new InetSocketAddress(SERVER_IP, 0);
+    InetSocketAddress echo = server.serveTcp(any, 9001, InProcessTcpTest::echo);
+    InetSocketAddress who = server.serveTcp(any, 9002, InProcessTcpTest::who);
+    InetSocketAddress denied = server.serveTcp(any, 9003, InProcessTcpTest::guarded);
+    InetSocketAddress http = server.serveTcp(any, 9004, InProcessTcpTest::guarded);
+    InetSocketAddress failing =
+        server.serveTcp(
+            any,
+            9005,
+            (socket, context) -> {
+              socket.output().write("partial".getBytes(StandardCharsets.UTF_8));
+              throw new IllegalStateException("the app failed");
+            });
+    InetSocketAddress full =
+        server.serveTcp(
+            any,
+            9006,
+            InProcessTcpTest::guarded,
+            task -> {
+              throw new RejectedExecutionException("no thread left");
+            });
+    InetSocketAddress hbone = server.startHbone(any);
+
+    MeshYaml clientConfig = new MeshYaml();
+    cluster(clientConfig, "echo", echo);
+    clientConfig
+        .cluster(outbound("echo-hbone", 9001), SAN, "")
+        .hboneEndpoint(outbound("echo-hbone", 9001), SERVER_IP + ":9001", address(hbone));
+    cluster(clientConfig, "who", who);
+    clientConfig
+        .cluster(outbound("who-hbone", 9002), SAN, "")
+        .hboneEndpoint(outbound("who-hbone", 9002), SERVER_IP + ":9002", address(hbone));
+    cluster(clientConfig, "denied", denied);
+    cluster(clientConfig, "http", http);
+    cluster(clientConfig, "failing", failing);
+    cluster(clientConfig, "full", full);
+    clientConfig
+        .httpListener(9004)
+        .routes(
+            9004,
+            MeshYaml.vhost(
+                "http",
+                List.of("http:9004"),
+                MeshYaml.route(
+                    "/",
+                    "\"cluster\": \"" + outbound("http", 9004) + "\", \"timeout\": \"5s\"",
+                    "")));
+    Path clientYaml = dir.resolve("productpage.json");
+    Files.writeString(clientYaml, clientConfig.render());
+    clientAgent =
+        TwoAgentsEndToEndTest.agent(clientYaml, "productpage-v1", "bookinfo-productpage", ca);
+    clientPlane =
+        MeshDataPlane.start(clientAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
+    client = clientPlane.client();
+  }
+
+  private static void cluster(MeshYaml config, String service, InetSocketAddress listener) {
+    String name = outbound(service, serviceHostPort(service));
+    config.cluster(name, SAN, "").endpoints(name, MTLS, address(listener));
+  }
+
+  private static int serviceHostPort(String service) {
+    return switch (service) {
+      case "echo" -> 9001;
+      case "who" -> 9002;
+      case "denied" -> 9003;
+      case "http" -> 9004;
+      case "failing" -> 9005;
+      default -> 9006;
+    };
+  }
+
+  private static String outbound(String service, int port) {
+    return "outbound|" + port + "||" + service + ".default.svc.cluster.local";
+  }
+
+  private static String address(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    clientPlane.close();
+    server.close();
+    clientAgent.close();
+    serverAgent.close();
+    assertThat(LeakCheck.leaks()).isEmpty();
+  }
+
+  /** Echoes every byte until the client half-closes, then returns (the agent closes). */
+  static void echo(MeshSocket socket, InboundContext context) throws IOException {
+    InputStream in = socket.input();
+    OutputStream out = socket.output();
+    byte[] buf = new byte[32 * 1024];
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      out.write(buf, 0, n);
+    }
+  }
+
+  /** Says what it was told about the connection, then returns without closing anything. */
+  static void who(MeshSocket socket, InboundContext context) throws IOException {
+    String told =
+        context.peer() + " " + context.transport() + " " + socket.peer() + " " + socket.upstream();
+    socket.output().write(told.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void guarded(MeshSocket socket, InboundContext context) {
+    guarded.incrementAndGet();
+  }
+
+  private static MeshSocket connect(String service, int port) throws Exception {
+    return client.connect(service + ".default.svc.cluster.local", port).get(20, TimeUnit.SECONDS);
+  }
+
+  /** Everything the server sends until it closes; an abrupt end counts as the end. */
+  private static String readAll(MeshSocket s) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    try {
+      for (int n; (n = s.input().read(buf)) >= 0; ) {
+        all.write(buf, 0, n);
+      }
+    } catch (IOException e) {
+      // a reset: what arrived before it is the answer
+    }
+    return all.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void bytesArriveExactInBothDirectionsWithHalfCloseOverMtlsAndHbone() throws Exception {
+    for (String service : List.of("echo", "echo-hbone")) {
+      for (int size : new int[] {1, 1 << 20, 100 << 20}) {
+        try (MeshSocket s = connect(service, 9001)) {
+          assertThat(TwoAgentsEndToEndTest.roundTrip(s, size, size))
+              .as(service + " " + size)
+              .isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void theHandlerIsToldTheVerifiedPeerAndWhatItWroteArrivesBeforeTheClose() throws Exception {
+    for (String service : List.of("who", "who-hbone")) {
+      try (MeshSocket s = connect(service, 9002)) {
+        String transport = service.endsWith("hbone") ? "hbone" : "mtls";
+        assertThat(readAll(s))
+            .as(service)
+            .startsWith(PRODUCTPAGE + " " + transport + " " + PRODUCTPAGE + " inbound|9002|| / ");
+      }
+    }
+  }
+
+  @Test
+  void manyConnectionsAtOnceEachGetTheirOwnBytes() throws Exception {
+    List<MeshSocket> sockets = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 50; i++) {
+        MeshSocket s = connect(i % 2 == 0 ? "echo" : "echo-hbone", 9001);
+        sockets.add(s);
+        s.output().write(("connection " + i).getBytes(StandardCharsets.UTF_8));
+        s.shutdownOutput();
+      }
+      for (int i = 0; i < sockets.size(); i++) {
+        assertThat(readAll(sockets.get(i))).isEqualTo("connection " + i);
+      }
+    } finally {
+      sockets.forEach(MeshSocket::close);
+    }
+  }
+
+  @Test
+  void connectionsTheChecksRefuseNeverReachTheHandler() throws Exception {
+    int before = guarded.get();
+    // Network RBAC allows another principal only.
+    assertRefused("denied", 9003);
+    // No thread for the handler: the executor rejects.
+    assertRefused("full", 9006);
+    // An HTTP chain: its HTTP rules cannot be applied to bytes, so the connection is refused and
+    // the caller's agent answers 503.
+    MeshHttpResponse r =
+        client.send(MeshHttpRequest.get("http:9004", "/")).get(20, TimeUnit.SECONDS);
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(guarded.get()).isEqualTo(before);
+    // The server still serves its other ports.
+    try (MeshSocket s = connect("who", 9002)) {
+      assertThat(readAll(s)).startsWith(PRODUCTPAGE.toString());
+    }
+  }
+
+  private static void assertRefused(String service, int port) throws Exception {
+    MeshSocket s;
+    try {
+      s = connect(service, port);
+    } catch (ExecutionException e) {
+      return; // refused during the handshake
+    }
+    try (s) {
+      assertThat(readAll(s)).as(service).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailingHandlerEndsOnlyItsConnectionAfterWhatItWrote() throws Exception {
+    try (MeshSocket s = connect("failing", 9005)) {
+      assertThat(readAll(s)).isEqualTo("partial");
+    }
+    try (MeshSocket s = connect("echo", 9001)) {
+      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 4096, 7)).isTrue();
+    }
+  }
+
+  @Test
+  void theServerReportsTcpMetricsForInProcessConnections() throws Exception {
+    try (MeshSocket s = connect("echo", 9001)) {
+      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 12345, 3)).isTrue();
+    }
+    Map<String, String> labels =
+        Map.of(
+            "reporter", "destination",
+            "source_workload", "productpage-v1",
+            "destination_workload", "ratings-v1",
+            "source_principal", PRODUCTPAGE.toString(),
+            "connection_security_policy", "mutual_tls");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String text;
+    do {
+      text = server.prometheusText(); // the close is recorded once the server's side has closed
+    } while (Metrics.value(text, "istio_tcp_connections_closed_total", labels) < 1
+        && System.nanoTime() < deadline);
+    assertThat(Metrics.value(text, "istio_tcp_connections_opened_total", labels)).isGreaterThan(0);
+    assertThat(Metrics.value(text, "istio_tcp_connections_closed_total", labels)).isGreaterThan(0);
+    assertThat(Metrics.value(text, "istio_tcp_received_bytes_total", labels))
+        .isGreaterThanOrEqualTo(12345);
+    assertThat(Metrics.value(text, "istio_tcp_sent_bytes_total", labels))
+        .isGreaterThanOrEqualTo(12345);
+  }
+}
