@@ -233,7 +233,9 @@ public final class MeshDataPlane implements AutoCloseable {
 
   /**
    * As {@link #serveTcp(InetSocketAddress, int, MeshTcpHandler)}, each connection on a thread of
-   * {@code executor} (one that rejects the task refuses the connection).
+   * {@code executor}, which must not run tasks on the caller's thread (the network's): a connection
+   * it rejects, or runs there, is refused and logged; one whose task it drops is closed when the
+   * peer leaves.
    */
   public InetSocketAddress serveTcp(
       InetSocketAddress bind, int servicePort, MeshTcpHandler handler, Executor executor)

@@ -12,7 +12,6 @@ import io.meshagent.traffic.MeshClient;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
 import io.meshagent.traffic.MeshSocket;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,7 +67,11 @@ class InProcessTcpTest {
                 inboundTcpChain(9003, true, "cluster.local/ns/default/sa/someone-else"),
                 inboundHttpChain(9004, true, "cluster.local/ns/default/sa/bookinfo-productpage"),
                 inboundTcpChain(9005, true),
-                inboundTcpChain(9006, true))
+                inboundTcpChain(9006, true),
+                inboundTcpChain(9007, true),
+                inboundTcpChain(9008, true),
+                inboundTcpChain(9009, true),
+                inboundTcpChain(9010, false))
             .render());
     serverAgent = TwoAgentsEndToEndTest.agent(serverYaml, "ratings-v1", "bookinfo-ratings", ca);
     server = MeshDataPlane.start(serverAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
@@ -93,21 +96,28 @@ class InProcessTcpTest {
             task -> {
               throw new RejectedExecutionException("no thread left");
             });
+    InetSocketAddress greeter = server.serveTcp(any, 9007, InProcessTcpTest::greet);
+    InetSocketAddress greeterPlain = server.serveTcp(any, 9010, InProcessTcpTest::greet);
+    InetSocketAddress callerRuns =
+        server.serveTcp(any, 9008, InProcessTcpTest::guarded, Runnable::run);
+    server.serveTcpOverHbone(9009, InProcessTcpTest::who);
     InetSocketAddress hbone = server.startHbone(any);
 
     MeshYaml clientConfig = new MeshYaml();
-    cluster(clientConfig, "echo", echo);
-    clientConfig
-        .cluster(outbound("echo-hbone", 9001), SAN, "")
-        .hboneEndpoint(outbound("echo-hbone", 9001), SERVER_IP + ":9001", address(hbone));
-    cluster(clientConfig, "who", who);
-    clientConfig
-        .cluster(outbound("who-hbone", 9002), SAN, "")
-        .hboneEndpoint(outbound("who-hbone", 9002), SERVER_IP + ":9002", address(hbone));
-    cluster(clientConfig, "denied", denied);
-    cluster(clientConfig, "http", http);
-    cluster(clientConfig, "failing", failing);
-    cluster(clientConfig, "full", full);
+    mtls(clientConfig, "echo", 9001, echo);
+    hbone(clientConfig, "echo-hbone", 9001, hbone);
+    mtls(clientConfig, "who", 9002, who);
+    hbone(clientConfig, "who-hbone", 9002, hbone);
+    mtls(clientConfig, "denied", 9003, denied);
+    mtls(clientConfig, "http", 9004, http);
+    mtls(clientConfig, "failing", 9005, failing);
+    mtls(clientConfig, "full", 9006, full);
+    mtls(clientConfig, "greeter", 9007, greeter);
+    hbone(clientConfig, "greeter-hbone", 9007, hbone);
+    String plain = outbound("greeter-plain", 9010);
+    clientConfig.cluster(plain, SAN, "").endpoints(plain, "", address(greeterPlain));
+    mtls(clientConfig, "caller-runs", 9008, callerRuns);
+    hbone(clientConfig, "tunnelled-only", 9009, hbone);
     clientConfig
         .httpListener(9004)
         .routes(
@@ -128,20 +138,16 @@ class InProcessTcpTest {
     client = clientPlane.client();
   }
 
-  private static void cluster(MeshYaml config, String service, InetSocketAddress listener) {
-    String name = outbound(service, serviceHostPort(service));
+  /** {@code service:port} over Istio mTLS to the server's listener for it. */
+  private static void mtls(MeshYaml config, String service, int port, InetSocketAddress listener) {
+    String name = outbound(service, port);
     config.cluster(name, SAN, "").endpoints(name, MTLS, address(listener));
   }
 
-  private static int serviceHostPort(String service) {
-    return switch (service) {
-      case "echo" -> 9001;
-      case "who" -> 9002;
-      case "denied" -> 9003;
-      case "http" -> 9004;
-      case "failing" -> 9005;
-      default -> 9006;
-    };
+  /** {@code service:port} over HBONE, through the server's HBONE listener. */
+  private static void hbone(MeshYaml config, String service, int port, InetSocketAddress hbone) {
+    String name = outbound(service, port);
+    config.cluster(name, SAN, "").hboneEndpoint(name, SERVER_IP + ":" + port, address(hbone));
   }
 
   private static String outbound(String service, int port) {
@@ -178,6 +184,15 @@ class InProcessTcpTest {
     socket.output().write(told.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Reads the first five bytes only, answers with what it was told and returns: the client may
+   * still be sending.
+   */
+  static void greet(MeshSocket socket, InboundContext context) throws IOException {
+    socket.input().readNBytes(5);
+    socket.output().write(("hello " + context.transport()).getBytes(StandardCharsets.UTF_8));
+  }
+
   static void guarded(MeshSocket socket, InboundContext context) {
     guarded.incrementAndGet();
   }
@@ -186,18 +201,9 @@ class InProcessTcpTest {
     return client.connect(service + ".default.svc.cluster.local", port).get(20, TimeUnit.SECONDS);
   }
 
-  /** Everything the server sends until it closes; an abrupt end counts as the end. */
-  private static String readAll(MeshSocket s) {
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    byte[] buf = new byte[4096];
-    try {
-      for (int n; (n = s.input().read(buf)) >= 0; ) {
-        all.write(buf, 0, n);
-      }
-    } catch (IOException e) {
-      // a reset: what arrived before it is the answer
-    }
-    return all.toString(StandardCharsets.UTF_8);
+  /** Everything the server sends until its clean end (a reset fails). */
+  private static String readAll(MeshSocket s) throws IOException {
+    return new String(s.input().readAllBytes(), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -250,6 +256,8 @@ class InProcessTcpTest {
     assertRefused("denied", 9003);
     // No thread for the handler: the executor rejects.
     assertRefused("full", 9006);
+    // An executor that runs the handler on the caller's thread, the event loop.
+    assertRefused("caller-runs", 9008);
     // An HTTP chain: its HTTP rules cannot be applied to bytes, so the connection is refused and
     // the caller's agent answers 503.
     MeshHttpResponse r =
@@ -270,7 +278,12 @@ class InProcessTcpTest {
       return; // refused during the handshake
     }
     try (s) {
-      assertThat(readAll(s)).as(service).isEmpty();
+      byte[] buf = new byte[16];
+      try {
+        assertThat(s.input().read(buf)).as(service).isEqualTo(-1);
+      } catch (IOException e) {
+        // reset: refused as well
+      }
     }
   }
 
@@ -284,29 +297,69 @@ class InProcessTcpTest {
     }
   }
 
-  @Test
-  void theServerReportsTcpMetricsForInProcessConnections() throws Exception {
-    try (MeshSocket s = connect("echo", 9001)) {
-      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 12345, 3)).isTrue();
-    }
-    Map<String, String> labels =
+  /**
+   * The server's {@code istio_tcp_*} metrics of the connections from productpage: over HBONE, whose
+   * CONNECT's baggage names the caller's workload.
+   */
+  private static double tcpMetric(String name) {
+    return Metrics.value(
+        server.prometheusText(),
+        name,
         Map.of(
             "reporter", "destination",
             "source_workload", "productpage-v1",
             "destination_workload", "ratings-v1",
             "source_principal", PRODUCTPAGE.toString(),
-            "connection_security_policy", "mutual_tls");
+            "connection_security_policy", "mutual_tls"));
+  }
+
+  @Test
+  void theServerReportsTcpMetricsForInProcessConnections() throws Exception {
+    double opened = tcpMetric("istio_tcp_connections_opened_total");
+    double closed = tcpMetric("istio_tcp_connections_closed_total");
+    double received = tcpMetric("istio_tcp_received_bytes_total");
+    double sent = tcpMetric("istio_tcp_sent_bytes_total");
+    try (MeshSocket s = connect("echo-hbone", 9001)) {
+      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 12345, 3)).isTrue();
+    }
+    // The close is recorded once the server's side has closed too.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String text;
-    do {
-      text = server.prometheusText(); // the close is recorded once the server's side has closed
-    } while (Metrics.value(text, "istio_tcp_connections_closed_total", labels) < 1
-        && System.nanoTime() < deadline);
-    assertThat(Metrics.value(text, "istio_tcp_connections_opened_total", labels)).isGreaterThan(0);
-    assertThat(Metrics.value(text, "istio_tcp_connections_closed_total", labels)).isGreaterThan(0);
-    assertThat(Metrics.value(text, "istio_tcp_received_bytes_total", labels))
-        .isGreaterThanOrEqualTo(12345);
-    assertThat(Metrics.value(text, "istio_tcp_sent_bytes_total", labels))
-        .isGreaterThanOrEqualTo(12345);
+    while (tcpMetric("istio_tcp_connections_closed_total") == closed
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(tcpMetric("istio_tcp_connections_opened_total") - opened).isEqualTo(1);
+    assertThat(tcpMetric("istio_tcp_connections_closed_total") - closed).isEqualTo(1);
+    assertThat(tcpMetric("istio_tcp_received_bytes_total") - received).isEqualTo(12345);
+    assertThat(tcpMetric("istio_tcp_sent_bytes_total") - sent).isEqualTo(12345);
+  }
+
+  /**
+   * A handler that returns before reading all the client sent: its answer still arrives, then a
+   * clean end (closing with unread input would reset the connection and could lose the answer).
+   */
+  @Test
+  void aHandlerThatLeavesInputUnreadStillDeliversItsAnswer() throws Exception {
+    for (String service : List.of("greeter", "greeter-hbone", "greeter-plain")) {
+      try (MeshSocket s = connect(service, service.endsWith("plain") ? 9010 : 9007)) {
+        // Far more than the five bytes it reads, and than the server's buffers hold: what it
+        // leaves is read and dropped until our end, so these writes complete.
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 0; i < 128; i++) {
+          s.output().write(chunk);
+        }
+        String transport =
+            service.endsWith("plain") ? "plaintext" : service.endsWith("hbone") ? "hbone" : "mtls";
+        assertThat(readAll(s)).as(service).isEqualTo("hello " + transport);
+      }
+    }
+  }
+
+  @Test
+  void aPortServedToHboneOnlyIsReachedThroughTunnels() throws Exception {
+    try (MeshSocket s = connect("tunnelled-only", 9009)) {
+      assertThat(readAll(s))
+          .startsWith(PRODUCTPAGE + " hbone " + PRODUCTPAGE + " inbound|9009|| / ");
+    }
   }
 }

@@ -43,7 +43,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,25 +276,47 @@ final class InboundPipelines {
     ch.pipeline().addLast(bridge);
     MeshSocket socket = bridge.socket(ch, TcpConnectionMetrics.NOOP); // ByteCounter counts
     InboundContext context = new InboundContext(conn.peer(), source, conn.transport());
+    // Whoever comes first, the handler's thread or the connection's end, owns the socket: a task
+    // the executor drops, or one that starts after the peer left, leaves nothing held.
+    AtomicBoolean started = new AtomicBoolean();
+    ch.closeFuture()
+        .addListener(
+            x -> {
+              if (started.compareAndSet(false, true)) {
+                socket.close();
+              }
+            });
     Runnable serve =
         () -> {
+          if (!started.compareAndSet(false, true)) {
+            return;
+          }
+          if (ch.eventLoop().inEventLoop()) {
+            // An executor that runs tasks on the caller's thread: blocking here would stop the
+            // loop that carries this connection and every other one on it.
+            refuse(ch, conn.peer(), service, "the TCP handler's executor ran it on the event loop");
+            socket.close();
+            return;
+          }
           try {
             tcp.handler().handle(socket, context);
-          } catch (Exception e) {
+          } catch (Throwable t) {
             log.warn(
                 "in-process TCP handler for port {} failed on the connection from {} ({})",
                 service.servicePort(),
                 source,
                 conn.peer() == null ? "no identity" : conn.peer(),
-                e);
+                t);
+            if (t instanceof Error e) {
+              throw e;
+            }
           } finally {
             socket.close(); // after what the handler wrote
           }
         };
     try {
       tcp.executor().execute(serve);
-    } catch (RejectedExecutionException e) {
-      socket.close();
+    } catch (RuntimeException e) { // rejected, or an executor that failed
       refuse(ch, conn.peer(), service, "no thread for the in-process TCP handler: " + e);
     }
   }

@@ -21,7 +21,12 @@ public record InboundService(
     @Nullable InetSocketAddress app) {
 
   /** A TCP handler and the threads its connections run on. */
-  public record InProcessTcp(MeshTcpHandler handler, Executor executor) {}
+  public record InProcessTcp(MeshTcpHandler handler, Executor executor) {
+    public InProcessTcp {
+      java.util.Objects.requireNonNull(handler, "handler");
+      java.util.Objects.requireNonNull(executor, "executor");
+    }
+  }
 
   public InboundService {
     int ways = (handler == null ? 0 : 1) + (tcp == null ? 0 : 1) + (app == null ? 0 : 1);

@@ -17,8 +17,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +41,10 @@ import org.jspecify.annotations.Nullable;
 public final class SocketBridge extends ChannelInboundHandlerAdapter {
   private static final int HIGH_WATER = 1 << 20;
   private static final Object EOF = new Object();
-  // How long a close waits for the bytes written before it to reach the network.
+  // Wakes a reader waiting in take() when the app closes the socket from another thread.
+  private static final Object CLOSED = new Object();
+  // How long a close waits for the bytes written before it to reach the network, and then for the
+  // peer's end.
   private static final long CLOSE_GRACE_SECONDS = 10;
   private static final WriteBufferWaterMark WATER_MARK =
       new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
@@ -52,6 +59,9 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
   // Set once the app closed the socket: what is queued, or arrives after, is released unread.
   private volatile boolean discarded;
   private boolean ended;
+  // On the event loop: the peer's EOF came; the close waits only for it now.
+  private boolean inputEnded;
+  private boolean lingering;
 
   /**
    * @param upstream names the connection in errors: {@code cluster / ip:port}
@@ -83,30 +93,40 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
       return;
     }
     int n = buf.readableBytes();
+    TcpConnectionMetrics m = metrics;
+    if (m != null) {
+      m.recordBytes(n, 0); // the response direction: Istio's "sent"
+    }
+    if (discarded) {
+      buf.release(); // the app closed the socket: the peer's bytes are read only to reach its end
+      return;
+    }
     queued.addAndGet(n);
     queue.add(buf);
     if (discarded) {
       releaseQueued(); // the app closed meanwhile: nobody will read it
     }
-    TcpConnectionMetrics m = metrics;
-    if (m != null) {
-      m.recordBytes(n, 0); // the response direction: Istio's "sent"
-    }
   }
 
+  /** Releases the queued buffers; the markers (end, closed) stay for a reader still waiting. */
   private void releaseQueued() {
+    List<Object> markers = new ArrayList<>(2);
     for (Object o; (o = queue.poll()) != null; ) {
       if (o instanceof ByteBuf b) {
         b.release();
       } else {
-        queue.add(o); // the end marker stays for a reader still waiting
-        return;
+        markers.add(o);
       }
     }
+    queue.addAll(markers);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (discarded) {
+      ctx.read(); // closing: on to the peer's end
+      return;
+    }
     // Marked before the check: a reader draining the queue in between then finds the mark and
     // asks for the read itself; marked after, the read would be lost and both ends wait forever.
     readPending.set(true);
@@ -127,7 +147,11 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof ChannelInputShutdownEvent) {
+      inputEnded = true;
       end(EOF);
+      if (lingering) {
+        ctx.close(); // both directions are done
+      }
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -170,6 +194,8 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
     private final Channel ch;
     private volatile @Nullable IOException writeFailure;
     private volatile @Nullable ChannelFuture lastWrite;
+    private volatile boolean outputShut;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private final In in = new In();
     private final Out out = new Out();
 
@@ -189,6 +215,7 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
 
     @Override
     public void shutdownOutput() throws IOException {
+      outputShut = true;
       await(Relay.halfClose(ch)); // after the writes before it, which it also waits for
       IOException failed = writeFailure;
       if (failed != null) {
@@ -207,21 +234,56 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Reads end; what was written before is still sent (for up to {@link #CLOSE_GRACE_SECONDS} when
-     * the peer does not read), then the connection closes.
+     * Reads end at once (a reader waiting wakes up); what was written before is still sent, then
+     * our end, and the connection closes at the peer's end. Closing with the peer's bytes unread
+     * would reset the connection and lose what was sent. A peer that neither reads nor ends has
+     * {@link #CLOSE_GRACE_SECONDS}.
      */
     @Override
     public void close() {
+      if (!closing.compareAndSet(false, true)) {
+        return;
+      }
       discarded = true;
       in.release();
       releaseQueued();
-      ChannelFuture last = lastWrite;
-      if (last == null || last.isDone()) {
-        ch.close();
+      queue.add(CLOSED);
+      try {
+        ScheduledFuture<?> deadline =
+            ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        ch.closeFuture().addListener(x -> deadline.cancel(false));
+      } catch (RejectedExecutionException e) {
+        ch.close(); // the event loop is shutting down, and the channel with it
         return;
       }
-      last.addListener(x -> ch.close());
-      ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+      ch.read(); // on to the peer's end, discarding its bytes
+      ChannelFuture last = lastWrite;
+      if (last == null || last.isDone()) {
+        linger();
+      } else {
+        last.addListener(x -> linger());
+      }
+    }
+
+    /** After the writes before the close: our end, then the connection closes at the peer's. */
+    private void linger() {
+      try {
+        ch.eventLoop()
+            .execute(
+                () -> {
+                  if (inputEnded || !ch.isActive()) {
+                    ch.close();
+                    return;
+                  }
+                  lingering = true;
+                  if (!outputShut) {
+                    outputShut = true;
+                    Relay.halfClose(ch);
+                  }
+                });
+      } catch (RejectedExecutionException e) {
+        ch.close(); // the event loop is shutting down, and the channel with it
+      }
     }
 
     private void awaitWritable() throws IOException {
@@ -300,6 +362,14 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
             if (end != null) {
               return endOfStream();
             }
+          }
+          if (ch.eventLoop().inEventLoop()) {
+            // Waiting there would stop the loop that delivers the bytes, and every channel on it.
+            throw new IOException(
+                "a read from "
+                    + upstream
+                    + " would wait on its own event loop, which cannot wait: read from another"
+                    + " thread");
           }
           Object next; // waited for outside the lock, so that close never waits for a reader
           try {

@@ -9,6 +9,8 @@ import io.meshagent.traffic.MeshSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,11 +64,20 @@ class SocketBridgeTest {
             .channel();
   }
 
+  @BeforeAll
+  static void leakCheck() throws Exception {
+    LeakCheck.install();
+  }
+
   @AfterEach
   void stop() {
     client.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (connected != null) {
+      connected.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    assertThat(LeakCheck.leaks()).isEmpty();
   }
 
   /**
@@ -117,11 +129,16 @@ class SocketBridgeTest {
   private Channel connected;
 
   private MeshSocket connect(Channel to) throws InterruptedException {
+    return connect(to, ByteBufAllocator.DEFAULT);
+  }
+
+  private MeshSocket connect(Channel to, ByteBufAllocator alloc) throws InterruptedException {
     SocketBridge bridge = new SocketBridge("test / " + to.localAddress());
     Channel ch =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
+            .option(ChannelOption.ALLOCATOR, alloc)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.SO_SNDBUF, 16 * 1024)
@@ -156,7 +173,6 @@ class SocketBridgeTest {
 
   @Test
   void bytesNobodyReadsAreReleasedAtCloseAndReadingAfterItFails() throws Exception {
-    LeakCheck.install();
     // A server that sends 256 KiB at once, which the client never reads.
     Channel server =
         new ServerBootstrap()
@@ -173,14 +189,51 @@ class SocketBridgeTest {
             .sync()
             .channel();
     try {
-      MeshSocket socket = connect(server);
+      // An allocator that counts the memory of its live buffers: the client's reads come from it.
+      UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
+      MeshSocket socket = connect(server, alloc);
       byte[] first = new byte[10];
       assertThat(socket.input().read(first)).isPositive(); // the rest waits in the bridge
+      assertThat(used(alloc)).as("held by the bridge").isPositive();
       socket.close();
       assertThatThrownBy(() -> socket.input().read(first))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("is closed");
-      assertThat(LeakCheck.leaks()).isEmpty();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (used(alloc) > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(used(alloc)).as("released").isZero();
+    } finally {
+      server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long used(UnpooledByteBufAllocator alloc) {
+    return alloc.metric().usedDirectMemory() + alloc.metric().usedHeapMemory();
+  }
+
+  @Test
+  void aCloseFromAnotherThreadEndsAWaitingReadAtOnceWhileAWriteIsStillOnItsWay() throws Exception {
+    Channel server = countingServer(); // never reads, never sends
+    try {
+      MeshSocket socket = connect(server);
+      socket.output().write(new byte[1 << 20]); // stays in the channel: the server does not read
+      CompletableFuture<Throwable> reader =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new IllegalStateException("read returned " + socket.input().read());
+                } catch (IOException e) {
+                  return e;
+                }
+              });
+      Thread.sleep(200); // the reader is waiting
+      socket.close();
+      // Well before the close's 10 s of grace for the pending write.
+      assertThat(reader.get(3, TimeUnit.SECONDS))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("is closed");
     } finally {
       server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
