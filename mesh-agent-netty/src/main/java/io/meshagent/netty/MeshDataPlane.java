@@ -9,6 +9,7 @@ import io.meshagent.core.internal.identity.IdentityManager;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
 import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
 import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
+import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
 import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.core.internal.traffic.ClusterManager;
@@ -113,7 +114,8 @@ public final class MeshDataPlane implements AutoCloseable {
         new WorkloadTls(
             identity,
             engine,
-            List.of("h2", "http/1.1"),
+            // The last for Istio's TCP metadata exchange, which TCP clients of sidecars offer.
+            List.of("h2", "http/1.1", TcpMetadataExchange.ALPN),
             List.of(),
             List.of(IstioAlpn.HTTP11, IstioAlpn.HTTP2, IstioAlpn.TCP),
             clock,

@@ -298,8 +298,9 @@ class InProcessTcpTest {
   }
 
   /**
-   * The server's {@code istio_tcp_*} metrics of the connections from productpage: over HBONE, whose
-   * CONNECT's baggage names the caller's workload.
+   * The server's {@code istio_tcp_*} metrics of the connections from productpage, whose workload it
+   * learns from Istio's TCP metadata exchange over mTLS (and from the CONNECT's baggage over
+   * HBONE).
    */
   private static double tcpMetric(String name) {
     return Metrics.value(
@@ -319,7 +320,17 @@ class InProcessTcpTest {
     double closed = tcpMetric("istio_tcp_connections_closed_total");
     double received = tcpMetric("istio_tcp_received_bytes_total");
     double sent = tcpMetric("istio_tcp_sent_bytes_total");
-    try (MeshSocket s = connect("echo-hbone", 9001)) {
+    Map<String, String> clientSide =
+        Map.of(
+            "reporter", "source",
+            "source_workload", "productpage-v1",
+            "destination_workload", "ratings-v1",
+            "destination_principal", SAN,
+            "destination_service", "echo.default.svc.cluster.local");
+    double clientOpened =
+        Metrics.value(
+            clientPlane.prometheusText(), "istio_tcp_connections_opened_total", clientSide);
+    try (MeshSocket s = connect("echo", 9001)) {
       assertThat(TwoAgentsEndToEndTest.roundTrip(s, 12345, 3)).isTrue();
     }
     // The close is recorded once the server's side has closed too.
@@ -332,6 +343,11 @@ class InProcessTcpTest {
     assertThat(tcpMetric("istio_tcp_connections_closed_total") - closed).isEqualTo(1);
     assertThat(tcpMetric("istio_tcp_received_bytes_total") - received).isEqualTo(12345);
     assertThat(tcpMetric("istio_tcp_sent_bytes_total") - sent).isEqualTo(12345);
+    // The client learnt the server's workload the same way.
+    String clientText = clientPlane.prometheusText();
+    assertThat(Metrics.value(clientText, "istio_tcp_connections_opened_total", clientSide))
+        .as(clientText)
+        .isEqualTo(clientOpened + 1);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.meshagent.core.internal.authz.AuthzRequest;
 import io.meshagent.core.internal.listener.ConnectionInfo;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
+import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.traffic.InboundMode;
 import io.meshagent.core.internal.traffic.InboundPlan;
 import io.meshagent.core.internal.traffic.InboundPlanner;
@@ -17,6 +18,7 @@ import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
+import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.SocketBridge;
 import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
@@ -246,13 +248,50 @@ final class InboundPipelines {
       }
       return;
     }
+    String cluster = "inbound|" + service.servicePort() + "||";
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
+      // A sidecar (or agent) chose Istio's TCP metadata exchange: its frame comes first.
+      TcpPeerExchange exchange =
+          new TcpPeerExchange(
+              telemetry.tcpExchangeFrame(), cluster + " from " + ch.remoteAddress());
+      ch.pipeline().addLast(exchange);
+      // Completes on this loop, before the bytes after the frame go on to what it adds.
+      exchange
+          .peer()
+          .thenAccept(
+              w ->
+                  tcpEstablished(
+                      ch,
+                      telemetry.tcp(Reporter.DESTINATION, peer, cluster, "", w),
+                      tcp,
+                      conn,
+                      service,
+                      peer));
+      return;
+    }
     TcpConnectionMetrics m =
         telemetry.tcp(
             Reporter.DESTINATION,
             peer,
-            "inbound|" + service.servicePort() + "||",
+            cluster,
             "", // the service is not known from a TCP connection
             ch.attr(HboneTunnel.BAGGAGE).get());
+    tcpEstablished(ch, m, tcp, conn, service, peer);
+  }
+
+  /** A TCP chain's connection, its peer known: counted, then to the app. */
+  private void tcpEstablished(
+      Channel ch,
+      TcpConnectionMetrics m,
+      InboundService.@Nullable InProcessTcp tcp,
+      HttpInbound.Connection conn,
+      InboundService service,
+      @Nullable SpiffeId peer) {
+    if (!ch.isActive()) {
+      m.recordClose();
+      return;
+    }
     ch.pipeline().addLast(new ByteCounter(m));
     ch.closeFuture().addListener(x -> m.recordClose());
     if (tcp != null) {

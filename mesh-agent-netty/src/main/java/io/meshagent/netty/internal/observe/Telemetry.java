@@ -13,6 +13,7 @@ import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
 import io.meshagent.core.internal.telemetry.peer.PeerBaggage;
 import io.meshagent.core.internal.telemetry.peer.PeerMetadataHeaders;
+import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpan;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
 import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
@@ -376,7 +377,7 @@ public final class Telemetry implements AutoCloseable {
    */
   public TcpConnectionMetrics tcp(
       Reporter reporter, @Nullable SpiffeId peer, String cluster, String host) {
-    return tcp(reporter, peer, cluster, host, null);
+    return tcp(reporter, peer, cluster, host, (String) null);
   }
 
   /** The same, for a tunnel whose CONNECT carried the peer's {@code baggage}. */
@@ -389,8 +390,27 @@ public final class Telemetry implements AutoCloseable {
     if (!enabled) {
       return TcpConnectionMetrics.NOOP;
     }
-    WorkloadMetadata known =
-        baggage == null ? WorkloadMetadata.UNKNOWN : PeerBaggage.decode(baggage);
+    return tcp(
+        reporter,
+        peer,
+        cluster,
+        host,
+        baggage == null ? WorkloadMetadata.UNKNOWN : PeerBaggage.decode(baggage));
+  }
+
+  /** The same, for a connection whose peer sent its workload in the TCP metadata exchange. */
+  public TcpConnectionMetrics tcp(
+      Reporter reporter,
+      @Nullable SpiffeId peer,
+      String cluster,
+      String host,
+      @Nullable WorkloadMetadata known) {
+    if (!enabled) {
+      return TcpConnectionMetrics.NOOP;
+    }
+    if (known == null) {
+      known = WorkloadMetadata.UNKNOWN;
+    }
     WorkloadMetadata other = peer == null ? known : known.withPrincipal(peer);
     WorkloadMetadata me = local.get().workload();
     boolean source = reporter == Reporter.SOURCE;
@@ -410,6 +430,25 @@ public final class Telemetry implements AutoCloseable {
   }
 
   private volatile @Nullable OwnFields ownFields;
+  private volatile @Nullable ExchangeFrame exchangeFrame;
+
+  /** Our exchange frame and the local metadata it was built from. */
+  private record ExchangeFrame(LocalPeerMetadata of, byte[] bytes) {}
+
+  /**
+   * Our frame of Istio's TCP metadata exchange ({@link TcpMetadataExchange}), sent whenever a
+   * connection's ALPN asks for the exchange, with telemetry off too: the peer takes it off the
+   * stream either way.
+   */
+  public byte[] tcpExchangeFrame() {
+    LocalPeerMetadata l = local.get(); // the same instance once the identity is known
+    ExchangeFrame f = exchangeFrame;
+    if (f == null || f.of() != l) {
+      f = new ExchangeFrame(l, TcpMetadataExchange.frame(l.workload(), l.metadataId()));
+      exchangeFrame = f;
+    }
+    return f.bytes();
+  }
 
   /**
    * Our metadata-exchange fields, for the encoders to add to every request and response, or null

@@ -3,8 +3,10 @@ package io.meshagent.netty.internal.outbound;
 import io.meshagent.MeshAgent;
 import io.meshagent.core.internal.circuitbreaker.Admission;
 import io.meshagent.core.internal.outlier.Result;
+import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
+import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.traffic.ClusterManager;
 import io.meshagent.core.internal.traffic.Destination;
 import io.meshagent.core.internal.traffic.HttpPlan;
@@ -12,13 +14,17 @@ import io.meshagent.core.internal.traffic.NoUpstreamException;
 import io.meshagent.core.internal.traffic.OutboundPlanner;
 import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.model.cluster.RoutingPriority;
+import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.traffic.MeshSocket;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TCP through the mesh: the TCP proxy's cluster for the destination, an endpoint of it, and a byte
@@ -73,19 +79,32 @@ final class TcpConnector {
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
               }
               u.finished(Result.LocalOrigin.CONNECT_SUCCESS);
-              TcpConnectionMetrics m =
-                  telemetry.tcp(
-                      Reporter.SOURCE,
-                      ch.attr(PeerIdentity.PEER).get(),
-                      u.cluster().name(),
-                      d.authority());
-              ch.closeFuture()
-                  .addListener(
-                      x -> {
-                        permit.close();
-                        m.recordClose();
-                      });
-              return bridge.socket(ch, m);
-            });
+              ch.closeFuture().addListener(x -> permit.close());
+              SslHandler ssl = ch.pipeline().get(SslHandler.class);
+              if (ssl == null || !TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
+                return CompletableFuture.completedFuture(opened(ch, bridge, d, u, null));
+              }
+              // A sidecar chose Istio's TCP metadata exchange: its frame comes before its bytes.
+              TcpPeerExchange exchange =
+                  new TcpPeerExchange(
+                      telemetry.tcpExchangeFrame(), u.cluster().name() + " / " + u.key());
+              ch.pipeline().addBefore(ch.pipeline().context(bridge).name(), null, exchange);
+              return exchange.peer().thenApply(w -> opened(ch, bridge, d, u, w));
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** The socket, once the peer's workload is known or known to be unknown. */
+  private MeshSocket opened(
+      Channel ch, SocketBridge bridge, Destination d, Upstream u, @Nullable WorkloadMetadata peer) {
+    TcpConnectionMetrics m =
+        telemetry.tcp(
+            Reporter.SOURCE,
+            ch.attr(PeerIdentity.PEER).get(),
+            u.cluster().name(),
+            d.authority(),
+            peer);
+    ch.closeFuture().addListener(x -> m.recordClose());
+    return bridge.socket(ch, m);
   }
 }
