@@ -3,17 +3,14 @@ package io.meshagent.netty.internal.inbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshagent.core.internal.listener.ConnectionInfo;
+import io.meshagent.netty.testing.Capture;
 import io.meshagent.netty.testing.LeakCheck;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslProvider;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -66,21 +63,6 @@ class InspectorTest {
     @Override
     protected SocketAddress remoteAddress0() {
       return REMOTE;
-    }
-  }
-
-  /** The handler after the inspector: keeps a copy of what it reads, releases the buffers. */
-  static class Capture extends ChannelInboundHandlerAdapter {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf b = (ByteBuf) msg;
-      try {
-        bytes.writeBytes(ByteBufUtil.getBytes(b));
-      } finally {
-        b.release();
-      }
     }
   }
 

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
+import io.meshagent.netty.testing.Capture;
 import io.meshagent.netty.testing.LeakCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -50,21 +48,6 @@ class TcpPeerExchangeTest {
   void noLeaks() {
     ch.finishAndReleaseAll();
     assertThat(LeakCheck.leaks()).isEmpty();
-  }
-
-  /** The handler after the exchange: keeps what it reads, releases the buffers. */
-  static final class Capture extends ChannelInboundHandlerAdapter {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf b = (ByteBuf) msg;
-      try {
-        bytes.writeBytes(ByteBufUtil.getBytes(b));
-      } finally {
-        b.release();
-      }
-    }
   }
 
   private void receive(byte[] bytes) {

@@ -1,10 +1,14 @@
 package io.meshagent.core.internal.telemetry.peer;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.WorkloadType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +39,23 @@ final class MetadataStruct {
   private static final String OWNER_PREFIX = "kubernetes://apis/apps/v1/namespaces/";
 
   private MetadataStruct() {}
+
+  /**
+   * {@code m} serialized deterministically (map keys sorted), so one workload always sends the same
+   * bytes.
+   */
+  static byte[] deterministic(MessageLite m) {
+    byte[] bytes = new byte[m.getSerializedSize()];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    out.useDeterministicSerialization();
+    try {
+      m.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("serializing peer metadata into an exact-size array", e);
+    }
+    return bytes;
+  }
 
   static Struct toStruct(WorkloadMetadata m) {
     Struct.Builder s = Struct.newBuilder();

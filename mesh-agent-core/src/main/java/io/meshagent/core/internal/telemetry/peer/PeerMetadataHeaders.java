@@ -2,12 +2,9 @@ package io.meshagent.core.internal.telemetry.peer;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 
@@ -33,16 +30,7 @@ public final class PeerMetadataHeaders {
    */
   public static String encode(WorkloadMetadata workload) {
     Struct s = MetadataStruct.toStruct(requireNonNull(workload, "workload"));
-    byte[] bytes = new byte[s.getSerializedSize()];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.useDeterministicSerialization();
-    try {
-      s.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException("serializing peer metadata into an exact-size array", e);
-    }
-    return Base64.getEncoder().encodeToString(bytes);
+    return Base64.getEncoder().encodeToString(MetadataStruct.deterministic(s));
   }
 
   /**

@@ -3,14 +3,11 @@ package io.meshagent.core.internal.telemetry.peer;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageLite;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 
@@ -62,9 +59,9 @@ public final class TcpMetadataExchange {
     Any any =
         Any.newBuilder()
             .setTypeUrl(STRUCT_TYPE_URL)
-            .setValue(com.google.protobuf.ByteString.copyFrom(deterministic(data.build())))
+            .setValue(ByteString.copyFrom(MetadataStruct.deterministic(data.build())))
             .build();
-    byte[] body = deterministic(any);
+    byte[] body = MetadataStruct.deterministic(any);
     return ByteBuffer.allocate(HEADER_BYTES + body.length)
         .putInt(MAGIC)
         .putInt(body.length)
@@ -92,18 +89,5 @@ public final class TcpMetadataExchange {
     } catch (InvalidProtocolBufferException e) {
       return null;
     }
-  }
-
-  private static byte[] deterministic(MessageLite m) {
-    byte[] bytes = new byte[m.getSerializedSize()];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.useDeterministicSerialization();
-    try {
-      m.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new UncheckedIOException("serializing the metadata exchange frame", e);
-    }
-    return bytes;
   }
 }
