@@ -71,7 +71,8 @@ class InProcessTcpTest {
                 inboundTcpChain(9007, true),
                 inboundTcpChain(9008, true),
                 inboundTcpChain(9009, true),
-                inboundTcpChain(9010, false))
+                inboundTcpChain(9010, false),
+                inboundTcpChain(9011, true))
             .render());
     serverAgent = TwoAgentsEndToEndTest.agent(serverYaml, "ratings-v1", "bookinfo-ratings", ca);
     server = MeshDataPlane.start(serverAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
@@ -98,6 +99,14 @@ class InProcessTcpTest {
             });
     InetSocketAddress greeter = server.serveTcp(any, 9007, InProcessTcpTest::greet);
     InetSocketAddress greeterPlain = server.serveTcp(any, 9010, InProcessTcpTest::greet);
+    // HTTP served in process on a port istiod sees as TCP: a TCP client's frame must not reach it.
+    InetSocketAddress httpAsTcp =
+        server.serveHttp(
+            any,
+            9011,
+            (request, context) ->
+                java.util.concurrent.CompletableFuture.completedFuture(
+                    MeshHttpResponse.of(200, "hi " + context.peer())));
     InetSocketAddress callerRuns =
         server.serveTcp(any, 9008, InProcessTcpTest::guarded, Runnable::run);
     server.serveTcpOverHbone(9009, InProcessTcpTest::who);
@@ -117,6 +126,7 @@ class InProcessTcpTest {
     String plain = outbound("greeter-plain", 9010);
     clientConfig.cluster(plain, SAN, "").endpoints(plain, "", address(greeterPlain));
     mtls(clientConfig, "caller-runs", 9008, callerRuns);
+    mtls(clientConfig, "http-as-tcp", 9011, httpAsTcp);
     hbone(clientConfig, "tunnelled-only", 9009, hbone);
     clientConfig
         .httpListener(9004)
@@ -368,6 +378,22 @@ class InProcessTcpTest {
             service.endsWith("plain") ? "plaintext" : service.endsWith("hbone") ? "hbone" : "mtls";
         assertThat(readAll(s)).as(service).isEqualTo("hello " + transport);
       }
+    }
+  }
+
+  /**
+   * A TCP client (ALPN {@code istio-peer-exchange}) of a port the app serves as HTTP: after the
+   * metadata exchange its bytes are HTTP, as they would reach an app behind a sidecar.
+   */
+  @Test
+  void aTcpClientOfAnHttpPortSpeaksHttpAfterTheExchange() throws Exception {
+    try (MeshSocket s = connect("http-as-tcp", 9011)) {
+      s.output()
+          .write(
+              "GET / HTTP/1.1\r\nHost: http-as-tcp\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      String answer = readAll(s);
+      assertThat(answer).startsWith("HTTP/1.1 200").endsWith("hi " + PRODUCTPAGE);
     }
   }
 

@@ -5,6 +5,7 @@ import io.meshagent.core.internal.authz.Authorizer;
 import io.meshagent.core.internal.authz.AuthzDecision;
 import io.meshagent.core.internal.authz.AuthzRequest;
 import io.meshagent.core.internal.listener.ConnectionInfo;
+import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
@@ -217,6 +218,38 @@ final class InboundPipelines {
               + " declare the service port as TCP");
       return;
     }
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
+      // A sidecar (or agent) chose Istio's TCP metadata exchange: its frame comes before any byte
+      // of the app's protocol, whatever serves the port.
+      TcpPeerExchange exchange =
+          new TcpPeerExchange(
+              telemetry.tcpExchangeFrame(),
+              "inbound|" + service.servicePort() + "|| from " + ch.remoteAddress());
+      ch.pipeline().addLast(exchange);
+      // Completes on this loop, before the bytes after the frame go on to what it adds.
+      exchange.peer().thenAccept(w -> serve(ch, a, service, conn, peer, h2, w));
+      return;
+    }
+    serve(ch, a, service, conn, peer, h2, null);
+  }
+
+  /**
+   * The accepted connection to the app: HTTP, or a TCP relay or handler; {@code exchanged} is the
+   * peer's workload from the TCP metadata exchange, if it sent one.
+   */
+  private void serve(
+      Channel ch,
+      InboundPlan.Accept a,
+      InboundService service,
+      HttpInbound.Connection conn,
+      @Nullable SpiffeId peer,
+      boolean h2,
+      @Nullable WorkloadMetadata exchanged) {
+    if (!ch.isActive()) {
+      return;
+    }
+    InboundService.InProcessTcp tcp = service.tcp();
     boolean http = service.handler() != null || a.hcm() != null;
     if (http) {
       MeshHttpHandler handler =
@@ -249,49 +282,11 @@ final class InboundPipelines {
       return;
     }
     String cluster = "inbound|" + service.servicePort() + "||";
-    SslHandler ssl = ch.pipeline().get(SslHandler.class);
-    if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
-      // A sidecar (or agent) chose Istio's TCP metadata exchange: its frame comes first.
-      TcpPeerExchange exchange =
-          new TcpPeerExchange(
-              telemetry.tcpExchangeFrame(), cluster + " from " + ch.remoteAddress());
-      ch.pipeline().addLast(exchange);
-      // Completes on this loop, before the bytes after the frame go on to what it adds.
-      exchange
-          .peer()
-          .thenAccept(
-              w ->
-                  tcpEstablished(
-                      ch,
-                      telemetry.tcp(Reporter.DESTINATION, peer, cluster, "", w),
-                      tcp,
-                      conn,
-                      service,
-                      peer));
-      return;
-    }
+    // The service is not known from a TCP connection.
     TcpConnectionMetrics m =
-        telemetry.tcp(
-            Reporter.DESTINATION,
-            peer,
-            cluster,
-            "", // the service is not known from a TCP connection
-            ch.attr(HboneTunnel.BAGGAGE).get());
-    tcpEstablished(ch, m, tcp, conn, service, peer);
-  }
-
-  /** A TCP chain's connection, its peer known: counted, then to the app. */
-  private void tcpEstablished(
-      Channel ch,
-      TcpConnectionMetrics m,
-      InboundService.@Nullable InProcessTcp tcp,
-      HttpInbound.Connection conn,
-      InboundService service,
-      @Nullable SpiffeId peer) {
-    if (!ch.isActive()) {
-      m.recordClose();
-      return;
-    }
+        exchanged != null
+            ? telemetry.tcp(Reporter.DESTINATION, peer, cluster, "", exchanged)
+            : telemetry.tcp(Reporter.DESTINATION, peer, cluster, "", conn.tunnelBaggage());
     ch.pipeline().addLast(new ByteCounter(m));
     ch.closeFuture().addListener(x -> m.recordClose());
     if (tcp != null) {
