@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * until it knows; the bytes after the frame go on to the handlers after it, exactly as sent.
  *
  * <p>Without a frame it decides as Envoy's filter does: bytes that do not start with the magic are
- * the app's; at the end of input, or when nothing came for {@link #TIMEOUT_MILLIS} (a peer that
- * waits for our app to speak first), the peer is unknown. A frame longer than {@link
- * TcpMetadataExchange#MAX_BODY_BYTES} ends the connection.
+ * the app's, and at the end of input the peer is unknown. When nothing came for {@link
+ * #TIMEOUT_MILLIS} (a peer that waits for our app to speak first, or a slow one), {@link #peer()}
+ * completes with null so that the app can start, but the first bytes are still looked at: a frame
+ * that comes late is taken off the stream all the same, never handed to the app. A frame longer
+ * than {@link TcpMetadataExchange#MAX_BODY_BYTES} ends the connection.
  */
 public final class TcpPeerExchange extends ByteToMessageDecoder {
   private static final Logger log = LoggerFactory.getLogger(TcpPeerExchange.class);
@@ -35,6 +37,8 @@ public final class TcpPeerExchange extends ByteToMessageDecoder {
   private final String where;
   private final CompletableFuture<@Nullable WorkloadMetadata> peer = new CompletableFuture<>();
   private @Nullable ScheduledFuture<?> timer;
+  // On the event loop: the stream's start is resolved (a frame taken off, or the app's bytes).
+  private boolean decided;
 
   /**
    * @param frame our frame ({@link Telemetry#tcpExchangeFrame()})
@@ -54,13 +58,15 @@ public final class TcpPeerExchange extends ByteToMessageDecoder {
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     super.handlerAdded(ctx);
     ctx.writeAndFlush(Unpooled.wrappedBuffer(frame));
-    timer = ctx.executor().schedule(() -> decide(ctx, null), TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    // Only the wait ends: the stream's first bytes are still checked for a frame when they come.
+    timer =
+        ctx.executor().schedule(() -> peer.complete(null), TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     ctx.read();
   }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (peer.isDone()) {
+    if (decided) {
       return;
     }
     int n = Math.min(in.readableBytes(), 4);
@@ -83,6 +89,7 @@ public final class TcpPeerExchange extends ByteToMessageDecoder {
           length,
           TcpMetadataExchange.MAX_BODY_BYTES);
       in.skipBytes(in.readableBytes());
+      decided = true;
       peer.complete(null);
       ctx.close();
       return;
@@ -102,10 +109,11 @@ public final class TcpPeerExchange extends ByteToMessageDecoder {
 
   /** Done: the peer is {@code w}; what follows, held or not, goes to the next handlers. */
   private void decide(ChannelHandlerContext ctx, @Nullable WorkloadMetadata w) {
-    if (peer.isDone()) {
+    if (decided) {
       return;
     }
-    peer.complete(w);
+    decided = true;
+    peer.complete(w); // unless the wait already ended
     if (ctx.pipeline().context(this) != null) {
       ctx.pipeline().remove(this); // passes the held bytes on
     }
@@ -114,14 +122,15 @@ public final class TcpPeerExchange extends ByteToMessageDecoder {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
     super.channelReadComplete(ctx);
-    if (!peer.isDone()) {
+    if (!decided) {
       ctx.read();
     }
   }
 
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (!peer.isDone()) {
+    if (!decided) {
+      decided = true;
       peer.complete(null); // the input ended first: what came, if anything, is the app's
       if (in.isReadable()) {
         out.add(in.readRetainedSlice(in.readableBytes()));

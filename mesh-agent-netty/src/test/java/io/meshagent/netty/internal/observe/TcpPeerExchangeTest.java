@@ -118,6 +118,18 @@ class TcpPeerExchangeTest {
     assertThat(app.bytes.toByteArray()).isEqualTo(later);
   }
 
+  /** The wait ends, but a frame that comes late is still never the app's. */
+  @Test
+  void aFrameAfterTheTimeoutIsStillTakenOffTheStream() {
+    ch.advanceTimeBy(TcpPeerExchange.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(exchange.peer()).isCompletedWithValue(null);
+    byte[] app = {4, 2};
+    receive(concat(TcpMetadataExchange.frame(PEER, "late"), app));
+    assertThat(this.app.bytes.toByteArray()).isEqualTo(app);
+    assertThat(ch.pipeline().get(TcpPeerExchange.class)).isNull();
+  }
+
   @Test
   void aFrameOverTheLimitClosesTheConnection() {
     receive(
