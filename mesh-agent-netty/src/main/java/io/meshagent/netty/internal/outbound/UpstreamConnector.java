@@ -257,17 +257,24 @@ public final class UpstreamConnector {
 
   private static void ready(
       Channel ch, ChannelHandler app, boolean autoRead, CompletableFuture<Channel> result) {
-    ch.eventLoop()
-        .execute(
-            () -> {
-              ch.pipeline().addLast(app);
-              if (autoRead) {
-                ch.config().setAutoRead(true);
-              }
-              if (!result.complete(ch)) {
-                ch.close();
-              }
-            });
+    Runnable up =
+        () -> {
+          ch.pipeline().addLast(app);
+          if (autoRead) {
+            ch.config().setAutoRead(true);
+          }
+          if (!result.complete(ch)) {
+            ch.close();
+          }
+        };
+    // At once when on the loop (the handshake's listener is): the TLS handler goes on reading
+    // after the handshake, and bytes it decrypts before the app's handler is in place (a
+    // server-first protocol's greeting, a sidecar's metadata exchange frame) would be dropped.
+    if (ch.eventLoop().inEventLoop()) {
+      up.run();
+    } else {
+      ch.eventLoop().execute(up);
+    }
   }
 
   private static @Nullable String checkSans(@Nullable SpiffeId peer, List<StringMatcher> sans) {
