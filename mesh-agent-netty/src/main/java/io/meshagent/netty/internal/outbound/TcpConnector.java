@@ -20,6 +20,9 @@ import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.traffic.MeshSocket;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -66,9 +69,10 @@ final class TcpConnector {
       return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
     }
     SocketBridge bridge = new SocketBridge(u.cluster().name() + " / " + u.key());
+    ExchangeFirst start = new ExchangeFirst(bridge, u.cluster().name() + " / " + u.key());
     u.started();
     return connector
-        .connect(u, IstioAlpn.TCP, bridge, false)
+        .connect(u, IstioAlpn.TCP, start, false)
         .handle(
             (ch, err) -> {
               if (err != null) {
@@ -80,18 +84,48 @@ final class TcpConnector {
               }
               u.finished(Result.LocalOrigin.CONNECT_SUCCESS);
               ch.closeFuture().addListener(x -> permit.close());
-              SslHandler ssl = ch.pipeline().get(SslHandler.class);
-              if (ssl == null || !TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
-                return CompletableFuture.completedFuture(opened(ch, bridge, d, u, null));
-              }
-              // A sidecar chose Istio's TCP metadata exchange: its frame comes before its bytes.
-              TcpPeerExchange exchange =
-                  new TcpPeerExchange(
-                      telemetry.tcpExchangeFrame(), u.cluster().name() + " / " + u.key());
-              ch.pipeline().addBefore(ch.pipeline().context(bridge).name(), null, exchange);
-              return exchange.peer().thenApply(w -> opened(ch, bridge, d, u, w));
+              // This may run on the caller's thread (the connection can be up before handle() is
+              // attached): what must precede the peer's bytes was put in on the loop already.
+              return start.peer().thenApply(w -> opened(ch, bridge, d, u, w));
             })
         .thenCompose(f -> f);
+  }
+
+  /**
+   * The connection's first handler, added on its event loop as the transport comes up: it puts the
+   * socket's bridge in its place and, when a sidecar chose Istio's TCP metadata exchange, the
+   * exchange before it, whose frame comes before the peer's bytes. Both go in right there, on the
+   * loop, before the TLS handler can pass on another byte; from any other thread the handler would
+   * be skipped until the loop got to it, and the peer's frame would reach the app.
+   */
+  private final class ExchangeFirst extends ChannelHandlerAdapter {
+    private final SocketBridge bridge;
+    private final String where;
+    private volatile CompletableFuture<@Nullable WorkloadMetadata> peer =
+        CompletableFuture.completedFuture(null);
+
+    ExchangeFirst(SocketBridge bridge, String where) {
+      this.bridge = bridge;
+      this.where = where;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ChannelPipeline p = ctx.pipeline();
+      p.addAfter(ctx.name(), null, bridge);
+      SslHandler ssl = p.get(SslHandler.class);
+      if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
+        TcpPeerExchange exchange = new TcpPeerExchange(telemetry.tcpExchangeFrame(), where);
+        p.addAfter(ctx.name(), null, exchange); // writes our frame, reads the peer's
+        peer = exchange.peer();
+      }
+      p.remove(this);
+    }
+
+    /** The peer's workload from the exchange; null when there is none or it sent none. */
+    CompletableFuture<@Nullable WorkloadMetadata> peer() {
+      return peer;
+    }
   }
 
   /** The socket, once the peer's workload is known or known to be unknown. */
