@@ -235,9 +235,13 @@ public final class SpiffePeerVerifier {
     try {
       leaf.checkValidity(Date.from(now));
     } catch (CertificateExpiredException e) {
-      throw new PeerVerificationException(who + " expired at " + notAfter + period, e);
+      throw new PeerVerificationException(
+          PeerVerificationException.Kind.EXPIRED, who + " expired at " + notAfter + period, e);
     } catch (CertificateNotYetValidException e) {
-      throw new PeerVerificationException(who + " is not valid until " + notBefore + period, e);
+      throw new PeerVerificationException(
+          PeerVerificationException.Kind.NOT_YET_VALID,
+          who + " is not valid until " + notBefore + period,
+          e);
     }
   }
 
@@ -281,12 +285,27 @@ public final class SpiffePeerVerifier {
       return;
     } catch (CertPathValidatorException e) {
       throw new PeerVerificationException(
+          pathKind(e),
           who + " does not chain to the mesh roots of " + trustDomain + ": " + pathFailure(e, path),
           e);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new PeerVerificationException(
-          who + " could not be validated against the mesh roots of " + trustDomain + ": " + e, e);
+          PeerVerificationException.Kind.REJECTED,
+          who + " could not be validated against the mesh roots of " + trustDomain + ": " + e,
+          e);
     }
+  }
+
+  // An intermediate out of its validity is told as such; any other path failure means the chain
+  // does not reach a root we trust.
+  private static PeerVerificationException.Kind pathKind(CertPathValidatorException e) {
+    if (e.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+      return PeerVerificationException.Kind.EXPIRED;
+    }
+    if (e.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
+      return PeerVerificationException.Kind.NOT_YET_VALID;
+    }
+    return PeerVerificationException.Kind.UNKNOWN_CA;
   }
 
   private String pathFailure(CertPathValidatorException e, List<X509Certificate> path) {

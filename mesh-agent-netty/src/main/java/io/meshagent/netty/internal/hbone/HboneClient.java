@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -217,6 +218,20 @@ public final class HboneClient implements AutoCloseable {
       ch.close();
       return conn;
     }
+    // A refused handshake fails the handshake future before the connection closes, so the caller
+    // learns why (PeerIdentity swallows the exception that follows, and ALPN never sees it).
+    ch.pipeline()
+        .get(SslHandler.class)
+        .handshakeFuture()
+        .addListener(
+            h -> {
+              if (!h.isSuccess()) {
+                conn.ready.completeExceptionally(
+                    new HboneException(
+                        "TLS with " + key.nextHop() + " failed: " + PeerIdentity.reason(h.cause()),
+                        0));
+              }
+            });
     ch.closeFuture()
         .addListener(
             f -> {
@@ -278,14 +293,6 @@ public final class HboneClient implements AutoCloseable {
           .addLast(new Keepalive(HboneSettings.PING_INTERVAL, HboneSettings.PING_TIMEOUT))
           .addLast(conn)
           .addLast(new ConnectionWindow());
-    }
-
-    @Override
-    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-      conn.ready.completeExceptionally(
-          new HboneException(
-              "TLS with " + conn.key.nextHop() + " failed: " + cause.getMessage(), 0));
-      ctx.close();
     }
   }
 

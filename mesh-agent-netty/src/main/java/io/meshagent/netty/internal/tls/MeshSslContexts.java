@@ -9,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * SSL contexts presenting a workload certificate and verifying peers as SPIFFE identities of the
@@ -44,7 +45,7 @@ public final class MeshSslContexts {
 
   private static SslContextBuilder configure(
       SslContextBuilder b, TrustManager trust, TlsEngine engine, List<String> alpn) {
-    b.sslProvider(engine.provider).protocols(PROTOCOLS).trustManager(trust);
+    b.sslProvider(engine.provider).protocols(PROTOCOLS).trustManager(forEngine(trust, engine));
     if (!alpn.isEmpty()) {
       b.applicationProtocolConfig(
           new ApplicationProtocolConfig(
@@ -54,5 +55,11 @@ public final class MeshSslContexts {
               alpn));
     }
     return b;
+  }
+
+  private static TrustManager forEngine(TrustManager trust, TlsEngine engine) {
+    return engine == TlsEngine.BORINGSSL && trust instanceof X509ExtendedTrustManager x
+        ? new AlertingTrustManager(x)
+        : trust;
   }
 }

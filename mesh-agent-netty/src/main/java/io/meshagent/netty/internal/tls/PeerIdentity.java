@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.tls;
 
+import io.meshagent.core.internal.identity.PeerVerificationException;
 import io.meshagent.core.internal.identity.SpiffeTrustManager;
 import io.meshagent.identity.SpiffeId;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,10 +28,18 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
 
   private PeerIdentity() {}
 
-  /** The innermost message of a cause chain: the one that says what actually went wrong. */
+  /**
+   * What actually went wrong: our verifier's refusal when the chain holds one (it names the peer
+   * and the rule: "spiffe://... is not valid until ..."), else the innermost message of the chain,
+   * under the TLS stack's wrappers. The verifier's message goes before what it wraps, the JDK's
+   * terse "NotBefore: ..." for instance.
+   */
   public static String reason(Throwable t) {
     String reason = t.toString();
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof PeerVerificationException) {
+        return c.getMessage();
+      }
       if (c.getMessage() != null) {
         reason = c.getMessage();
       }

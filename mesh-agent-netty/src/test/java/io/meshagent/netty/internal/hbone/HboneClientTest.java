@@ -149,6 +149,26 @@ class HboneClientTest {
   }
 
   @Test
+  void aRefusedServerCertificateIsReportedWithTheReason() throws Exception {
+    HboneServer rogue =
+        fx.closeLater(
+            new HboneServer(
+                fx.tls(REVIEWS, "rogue-ca", List.of("h2")),
+                (id, dst) -> true,
+                HboneServer.LOOPBACK,
+                fx.group));
+    InetSocketAddress hbone = rogue.bind(new InetSocketAddress("127.0.0.1", 0));
+    HboneClient c = client(HboneClient.DEFAULT_IDLE);
+    // Not just "connection closed": the caller (and the UF line of the request) learns why.
+    assertThatThrownBy(() -> get(c.connect(hbone, app)))
+        .cause()
+        .isInstanceOf(HboneException.class)
+        .hasMessageContaining("TLS with " + hbone + " failed")
+        .hasMessageContaining("does not chain to the mesh roots of cluster.local");
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.connectionCount() == 0);
+  }
+
+  @Test
   void idleConnectionsAreReleased() throws Exception {
     HboneServer server = server(HboneSettings.SERVER_MAX_STREAMS);
     InetSocketAddress hbone = server.bind(new InetSocketAddress("127.0.0.1", 0));

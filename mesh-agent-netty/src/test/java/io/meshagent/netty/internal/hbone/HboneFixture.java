@@ -85,8 +85,13 @@ public final class HboneFixture implements AutoCloseable {
   }
 
   public WorkloadTls tls(SpiffeId id, List<String> alpn) throws Exception {
+    return tls(id, "ca", alpn);
+  }
+
+  /** TLS for {@code id} with a certificate from the CA in directory {@code ca}. */
+  public WorkloadTls tls(SpiffeId id, String ca, List<String> alpn) throws Exception {
     WorkloadTls t =
-        new WorkloadTls(identity(id, "ca"), TlsEngine.preferred(), alpn, alpn, time, Runnable::run);
+        new WorkloadTls(identity(id, ca), TlsEngine.preferred(), alpn, alpn, time, Runnable::run);
     closeables.add(t);
     return t;
   }

@@ -33,6 +33,10 @@ import java.util.function.Supplier;
 final class TlsEcho implements AutoCloseable {
   final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   final List<SpiffeId> serverSawPeers = new CopyOnWriteArrayList<>();
+
+  /** Why server-side handshakes failed, in order. */
+  final BlockingQueue<Throwable> serverHandshakeFailures = new LinkedBlockingQueue<>();
+
   final Channel server;
 
   TlsEcho(Supplier<SslContext> serverContext) throws InterruptedException {
@@ -44,8 +48,16 @@ final class TlsEcho implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    SslHandler ssl = serverContext.get().newHandler(ch.alloc());
+                    ssl.handshakeFuture()
+                        .addListener(
+                            f -> {
+                              if (!f.isSuccess()) {
+                                serverHandshakeFailures.add(f.cause());
+                              }
+                            });
                     ch.pipeline()
-                        .addLast(serverContext.get().newHandler(ch.alloc()))
+                        .addLast(ssl)
                         .addLast(PeerIdentity.INSTANCE)
                         .addLast(
                             new SimpleChannelInboundHandler<ByteBuf>() {

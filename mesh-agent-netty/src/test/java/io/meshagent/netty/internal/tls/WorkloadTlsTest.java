@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -185,6 +186,53 @@ class WorkloadTlsTest {
     TlsEcho echo = echo(server);
     assertThat(echo.connect(impostor.clientContext()).handshake()).isFalse();
     assertThat(echo.serverSawPeers).isEmpty();
+  }
+
+  /**
+   * Each refusal reaches the peer as the alert Envoy sends for it, not BoringSSL's internal_error
+   * (which is what ztunnel logged before), and our side reports the verifier's own words.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "expired, SSLV3_ALERT_CERTIFICATE_EXPIRED, expired at",
+    "not yet valid, SSLV3_ALERT_CERTIFICATE_EXPIRED, is not valid until",
+    "another CA, TLSV1_ALERT_UNKNOWN_CA, does not chain to the mesh roots",
+    "another trust domain, SSLV3_ALERT_BAD_CERTIFICATE, trust domain",
+  })
+  void aRefusedServerHearsWhyInTheAlert(String refusal, String alert, String reason)
+      throws Exception {
+    Path ca = dir.resolve("ca");
+    IdentityManager client = identity(PRODUCTPAGE, ca, Duration.ofHours(24));
+    IdentityManager server =
+        switch (refusal) {
+          case "another CA" -> identity(REVIEWS, dir.resolve("rogue-ca"), Duration.ofHours(24));
+          case "another trust domain" ->
+              identity(
+                  SpiffeId.parse("spiffe://evil.example/ns/default/sa/x"),
+                  dir.resolve("other-ca"),
+                  Duration.ofHours(24));
+          default -> identity(REVIEWS, ca, Duration.ofHours(24));
+        };
+    // The client judges the server's certificate by its own clock.
+    java.time.Clock clientClock =
+        switch (refusal) {
+          case "expired" -> java.time.Clock.offset(time, Duration.ofDays(2));
+          case "not yet valid" -> java.time.Clock.offset(time, Duration.ofHours(-1));
+          default -> time;
+        };
+    WorkloadTls clientTls =
+        new WorkloadTls(
+            client, TlsEngine.BORINGSSL, List.of(), List.of(), clientClock, r -> r.run());
+    closeables.add(clientTls);
+    TlsEcho echo = echo(tls(server, TlsEngine.BORINGSSL));
+
+    TlsEcho.Client c = echo.connect(clientTls.clientContext());
+
+    assertThat(c.handshake()).isFalse();
+    assertThat(PeerIdentity.reason(c.handshakeFuture().cause())).contains(reason);
+    Throwable heard = echo.serverHandshakeFailures.poll(10, TimeUnit.SECONDS);
+    assertThat(heard).isNotNull();
+    assertThat(heard.getMessage()).contains(alert);
   }
 
   @Test

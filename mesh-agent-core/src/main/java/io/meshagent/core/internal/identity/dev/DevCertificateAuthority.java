@@ -3,9 +3,9 @@ package io.meshagent.core.internal.identity.dev;
 import io.meshagent.core.identity.CertificateIssuer;
 import io.meshagent.core.identity.WorkloadCertificate;
 import io.meshagent.core.internal.identity.KeyPairs;
+import io.meshagent.core.internal.identity.Pem;
 import io.meshagent.identity.KeyAlgorithm;
 import io.meshagent.identity.SpiffeId;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -18,13 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -184,24 +181,29 @@ public final class DevCertificateAuthority implements CertificateIssuer {
         new GeneralNames(
             new GeneralName(GeneralName.uniformResourceIdentifier, identity.toString())));
     return new JcaX509CertificateConverter()
-        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(root.key)));
+        .getCertificate(
+            b.build(new JcaContentSignerBuilder(signatureFor(root.key)).build(root.key)));
+  }
+
+  // A root put in the directory by hand may be RSA: Istio's own samples/certs and ztunnel's test
+  // CA are. Sign with what the root's key can sign.
+  private static String signatureFor(PrivateKey key) throws GeneralSecurityException {
+    return switch (key.getAlgorithm()) {
+      case "EC", "ECDSA" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      default ->
+          throw new GeneralSecurityException(
+              "the root key is " + key.getAlgorithm() + "; only EC and RSA roots can sign");
+    };
   }
 
   private static Root read(Path certFile, Path keyFile)
       throws IOException, GeneralSecurityException {
-    X509Certificate cert =
-        (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certFile)));
-    String pem = Files.readString(keyFile, StandardCharsets.US_ASCII);
-    String base64 =
-        pem.replace("-----BEGIN PRIVATE KEY-----", "")
-            .replace("-----END PRIVATE KEY-----", "")
-            .replaceAll("\\s", "");
-    PrivateKey key =
-        KeyFactory.getInstance("EC")
-            .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-    return new Root(cert, key);
+    List<X509Certificate> certs = Pem.readCertificates(certFile);
+    if (certs.isEmpty()) {
+      throw new GeneralSecurityException(certFile + " holds no certificate");
+    }
+    return new Root(certs.get(0), Pem.readPrivateKey(keyFile));
   }
 
   private static void writeAtomically(Path file, String content) throws IOException {
