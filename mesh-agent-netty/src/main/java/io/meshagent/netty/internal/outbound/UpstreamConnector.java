@@ -11,7 +11,6 @@ import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.netty.internal.tls.WorkloadTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -114,7 +113,7 @@ public final class UpstreamConnector {
       ChannelHandler app,
       boolean autoRead) {
     CompletableFuture<Channel> result = new CompletableFuture<>();
-    ChannelFuture f =
+    Channel ch =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
@@ -135,53 +134,78 @@ public final class UpstreamConnector {
                     }
                   }
                 })
-            .connect(address);
-    f.addListener(
-        x -> {
-          if (!x.isSuccess()) {
-            fail(result, u, "connect failed: " + x.cause().getMessage(), x.cause());
-            return;
-          }
-          Channel ch = f.channel();
-          if (ssl == null) {
-            ready(ch, app, autoRead, result);
-            return;
-          }
-          ch.pipeline()
-              .get(SslHandler.class)
-              .handshakeFuture()
-              .addListener(
-                  h -> {
-                    if (!h.isSuccess()) {
-                      ch.close();
-                      fail(
-                          result,
-                          u,
-                          "mTLS handshake failed: " + PeerIdentity.reason(h.cause()),
-                          h.cause());
-                      return;
-                    }
-                    // The handshake listener runs before the pipeline's event reaches PeerIdentity.
-                    SpiffeId peer;
-                    try {
-                      peer =
-                          SpiffeTrustManager.peerIdentity(
-                              ch.pipeline().get(SslHandler.class).engine().getSession());
-                    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-                      peer = null;
-                    }
-                    ch.attr(PeerIdentity.PEER).set(peer);
-                    String refusal = checkSans(peer, sans);
-                    if (refusal != null) {
-                      ch.close();
-                      fail(result, u, refusal, null);
-                      return;
-                    }
-                    ready(ch, app, autoRead, result);
-                  });
-          ch.read(); // drive the handshake; the SSL handler reads on until it is done
-        });
+            .register()
+            .channel();
+    // Connect from the channel's loop, with the listeners added in the same task. Added from the
+    // caller's thread, they could come after the connect and the handshake had completed, and what
+    // the peer sends first (a sidecar's exchange frame) would pass on before the app's handler was
+    // there to take it. The registration is queued on the same loop before this.
+    try {
+      ch.eventLoop()
+          .execute(() -> connect(ch, address, u, ssl != null, sans, app, autoRead, result));
+    } catch (RuntimeException e) {
+      ch.unsafe().closeForcibly();
+      fail(result, u, "connect failed: " + e, e);
+    }
     return result;
+  }
+
+  private void connect(
+      Channel ch,
+      InetSocketAddress address,
+      Upstream u,
+      boolean tls,
+      List<StringMatcher> sans,
+      ChannelHandler app,
+      boolean autoRead,
+      CompletableFuture<Channel> result) {
+    ch.connect(address)
+        .addListener(
+            x -> {
+              if (!x.isSuccess()) {
+                ch.close();
+                fail(result, u, "connect failed: " + x.cause().getMessage(), x.cause());
+                return;
+              }
+              if (!tls) {
+                ready(ch, app, autoRead, result);
+                return;
+              }
+              ch.pipeline()
+                  .get(SslHandler.class)
+                  .handshakeFuture()
+                  .addListener(
+                      h -> {
+                        if (!h.isSuccess()) {
+                          ch.close();
+                          fail(
+                              result,
+                              u,
+                              "mTLS handshake failed: " + PeerIdentity.reason(h.cause()),
+                              h.cause());
+                          return;
+                        }
+                        // The handshake listener runs before the pipeline's event reaches
+                        // PeerIdentity.
+                        SpiffeId peer;
+                        try {
+                          peer =
+                              SpiffeTrustManager.peerIdentity(
+                                  ch.pipeline().get(SslHandler.class).engine().getSession());
+                        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                          peer = null;
+                        }
+                        ch.attr(PeerIdentity.PEER).set(peer);
+                        String refusal = checkSans(peer, sans);
+                        if (refusal != null) {
+                          ch.close();
+                          fail(result, u, refusal, null);
+                          return;
+                        }
+                        ready(ch, app, autoRead, result);
+                      });
+              ch.read(); // drive the handshake; the SSL handler reads on until it is done
+            });
   }
 
   private CompletableFuture<Channel> tunnel(
