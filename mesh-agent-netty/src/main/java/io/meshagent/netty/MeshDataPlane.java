@@ -328,6 +328,7 @@ public final class MeshDataPlane implements AutoCloseable {
             (peer, destination) -> inbound.serves(destination.getPort()),
             HboneServer.LOOPBACK,
             inbound.localServices(),
+            telemetry::baggage,
             group);
     InetSocketAddress bound = server.bind(bind);
     servers.add(server);

@@ -361,6 +361,33 @@ class InProcessTcpTest {
   }
 
   /**
+   * Through HBONE there is no TCP metadata exchange: the server's 200 carries its baggage, as
+   * ztunnel's does since 1.30, and the client labels the destination with it.
+   */
+  @Test
+  void theClientLabelsAnHboneDestinationFromTheBaggageOfThe200() throws Exception {
+    Map<String, String> clientSide =
+        Map.of(
+            "reporter", "source",
+            "destination_workload", "ratings-v1",
+            "destination_app", "ratings",
+            "destination_version", "v1",
+            "destination_workload_namespace", "default",
+            "destination_principal", SAN,
+            "destination_service", "echo-hbone.default.svc.cluster.local");
+    double before =
+        Metrics.value(
+            clientPlane.prometheusText(), "istio_tcp_connections_opened_total", clientSide);
+    try (MeshSocket s = connect("echo-hbone", 9001)) {
+      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 4321, 5)).isTrue();
+    }
+    String clientText = clientPlane.prometheusText();
+    assertThat(Metrics.value(clientText, "istio_tcp_connections_opened_total", clientSide))
+        .as(clientText)
+        .isEqualTo(before + 1);
+  }
+
+  /**
    * A handler that returns before reading all the client sent: its answer still arrives, then a
    * clean end (closing with unread input would reset the connection and could lose the answer).
    */

@@ -73,6 +73,11 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof Http2HeadersFrame headers) {
       CharSequence status = headers.headers().status();
       if (status != null && "200".contentEquals(status) && !headers.isEndStream()) {
+        CharSequence peerBaggage = headers.headers().get("baggage");
+        if (peerBaggage != null) {
+          // ztunnel's (and our) answer names the destination workload: for the source's labels.
+          ctx.channel().attr(HboneTunnel.BAGGAGE).set(peerBaggage.toString());
+        }
         ctx.channel().config().setAutoRead(false);
         ctx.pipeline().replace(this, null, new TunnelCodec());
         if (!result.complete(new HboneTunnel((Http2StreamChannel) ctx.channel()))) {

@@ -178,7 +178,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
 
   private void serveLocally(ChannelHandlerContext ctx, java.util.function.Consumer<Channel> local) {
     ctx.channel().config().setAutoRead(false);
-    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
+    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(accepted()));
     ctx.pipeline().addLast(new TunnelCodec());
     for (Object msg; (msg = early.poll()) != null; ) {
       ctx.fireChannelRead(msg); // into the codec, which holds it until the first read()
@@ -187,8 +187,24 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     local.accept(ctx.channel());
   }
 
+  // The 200, with our workload's baggage when we have it, as ztunnel answers.
+  private DefaultHttp2Headers accepted() {
+    DefaultHttp2Headers h = new DefaultHttp2Headers();
+    h.status("200");
+    String baggage = null;
+    try {
+      baggage = config.baggage().get();
+    } catch (RuntimeException e) {
+      log.debug("no baggage for the CONNECT answer", e);
+    }
+    if (baggage != null) {
+      h.add("baggage", baggage);
+    }
+    return h;
+  }
+
   private void established(ChannelHandlerContext ctx, Channel socket) {
-    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
+    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(accepted()));
     new Relay.Pair(ctx.channel(), socket).install(new TunnelCodec());
     for (Object msg; (msg = early.poll()) != null; ) {
       ctx.fireChannelRead(msg); // into the codec, which holds it until the first read()

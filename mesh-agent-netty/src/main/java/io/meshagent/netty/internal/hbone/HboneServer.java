@@ -25,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,28 @@ public final class HboneServer implements AutoCloseable {
       Duration pingInterval,
       Duration pingTimeout,
       int maxConcurrentStreams,
-      LocalServices local) {}
+      LocalServices local,
+      Supplier<@Nullable String> baggage) {
+    /** Without response baggage. */
+    Config(
+        HboneAuthorizer authorizer,
+        Function<InetSocketAddress, InetSocketAddress> upstream,
+        int connectTimeoutMillis,
+        Duration pingInterval,
+        Duration pingTimeout,
+        int maxConcurrentStreams,
+        LocalServices local) {
+      this(
+          authorizer,
+          upstream,
+          connectTimeoutMillis,
+          pingInterval,
+          pingTimeout,
+          maxConcurrentStreams,
+          local,
+          () -> null);
+    }
+  }
 
   /**
    * Destinations served inside this process: a tunnel to one of them is answered with 200 at once
@@ -109,6 +131,21 @@ public final class HboneServer implements AutoCloseable {
       Function<InetSocketAddress, InetSocketAddress> upstream,
       LocalServices local,
       EventLoopGroup group) {
+    this(tls, authorizer, upstream, local, () -> null, group);
+  }
+
+  /**
+   * The same, answering each accepted CONNECT with {@code baggage}: this workload's metadata, as
+   * ztunnel (1.30 on) puts its own in the 200 so that the caller can label the destination; null
+   * for none.
+   */
+  public HboneServer(
+      WorkloadTls tls,
+      HboneAuthorizer authorizer,
+      Function<InetSocketAddress, InetSocketAddress> upstream,
+      LocalServices local,
+      Supplier<@Nullable String> baggage,
+      EventLoopGroup group) {
     this(
         tls,
         new Config(
@@ -118,7 +155,8 @@ public final class HboneServer implements AutoCloseable {
             HboneSettings.PING_INTERVAL,
             HboneSettings.PING_TIMEOUT,
             HboneSettings.SERVER_MAX_STREAMS,
-            local),
+            local,
+            baggage),
         group);
   }
 

@@ -19,7 +19,10 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
  * if it is not finished.
  */
 public final class HboneTunnel {
-  /** The {@code baggage} header of the CONNECT a served stream arrived with (peer metadata). */
+  /**
+   * The peer's {@code baggage}: on a served stream, the CONNECT's; on a stream we opened, the 200's
+   * (ztunnel 1.30 and the agent answer with theirs).
+   */
   public static final io.netty.util.AttributeKey<String> BAGGAGE =
       io.netty.util.AttributeKey.valueOf("mesh-agent.hbone-baggage");
 

@@ -13,7 +13,9 @@ import io.meshagent.core.internal.traffic.HttpPlan;
 import io.meshagent.core.internal.traffic.NoUpstreamException;
 import io.meshagent.core.internal.traffic.OutboundPlanner;
 import io.meshagent.core.internal.traffic.Upstream;
+import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.cluster.RoutingPriority;
+import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.PeerIdentity;
@@ -131,13 +133,13 @@ final class TcpConnector {
   /** The socket, once the peer's workload is known or known to be unknown. */
   private MeshSocket opened(
       Channel ch, SocketBridge bridge, Destination d, Upstream u, @Nullable WorkloadMetadata peer) {
+    SpiffeId identity = ch.attr(PeerIdentity.PEER).get();
+    // Through HBONE there is no exchange: the 200's baggage names the destination, if it came.
+    String baggage = peer == null ? ch.attr(HboneTunnel.BAGGAGE).get() : null;
     TcpConnectionMetrics m =
-        telemetry.tcp(
-            Reporter.SOURCE,
-            ch.attr(PeerIdentity.PEER).get(),
-            u.cluster().name(),
-            d.authority(),
-            peer);
+        baggage != null
+            ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), d.authority(), baggage)
+            : telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), d.authority(), peer);
     ch.closeFuture().addListener(x -> m.recordClose());
     return bridge.socket(ch, m);
   }

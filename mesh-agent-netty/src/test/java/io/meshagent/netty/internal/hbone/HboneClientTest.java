@@ -149,6 +149,30 @@ class HboneClientTest {
   }
 
   @Test
+  void theServersBaggageInThe200ReachesTheTunnel() throws Exception {
+    String baggage =
+        "k8s.namespace.name=default,k8s.deployment.name=reviews-v1,service.name=reviews";
+    HboneServer withBaggage =
+        fx.closeLater(
+            new HboneServer(
+                serverTls,
+                (id, dst) -> true,
+                HboneServer.LOOPBACK,
+                HboneServer.LocalServices.NONE,
+                () -> baggage,
+                fx.group));
+    InetSocketAddress hbone = withBaggage.bind(new InetSocketAddress("127.0.0.1", 0));
+    HboneClient c = client(HboneClient.DEFAULT_IDLE);
+    HboneTunnel t = get(c.connect(hbone, app));
+    assertThat(t.channel().attr(HboneTunnel.BAGGAGE).get()).isEqualTo(baggage);
+    HboneTunnel without =
+        get(c.connect(server(10).bind(new InetSocketAddress("127.0.0.1", 0)), app));
+    assertThat(without.channel().attr(HboneTunnel.BAGGAGE).get()).isNull();
+    t.channel().close();
+    without.channel().close();
+  }
+
+  @Test
   void aRefusedServerCertificateIsReportedWithTheReason() throws Exception {
     HboneServer rogue =
         fx.closeLater(
