@@ -51,27 +51,7 @@ public final class HboneServer implements AutoCloseable {
       Duration pingTimeout,
       int maxConcurrentStreams,
       LocalServices local,
-      Supplier<@Nullable String> baggage) {
-    /** Without response baggage. */
-    Config(
-        HboneAuthorizer authorizer,
-        Function<InetSocketAddress, InetSocketAddress> upstream,
-        int connectTimeoutMillis,
-        Duration pingInterval,
-        Duration pingTimeout,
-        int maxConcurrentStreams,
-        LocalServices local) {
-      this(
-          authorizer,
-          upstream,
-          connectTimeoutMillis,
-          pingInterval,
-          pingTimeout,
-          maxConcurrentStreams,
-          local,
-          () -> null);
-    }
-  }
+      Supplier<@Nullable String> baggage) {}
 
   /**
    * Destinations served inside this process: a tunnel to one of them is answered with 200 at once
@@ -118,7 +98,8 @@ public final class HboneServer implements AutoCloseable {
             HboneSettings.PING_INTERVAL,
             HboneSettings.PING_TIMEOUT,
             HboneSettings.SERVER_MAX_STREAMS,
-            LocalServices.NONE),
+            LocalServices.NONE,
+            () -> null),
         group);
   }
 

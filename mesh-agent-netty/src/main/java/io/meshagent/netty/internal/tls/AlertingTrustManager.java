@@ -36,69 +36,55 @@ final class AlertingTrustManager extends X509ExtendedTrustManager {
     };
   }
 
-  private static CertificateException alerting(PeerVerificationException e) {
-    // The refusal stays the cause: logs and PeerIdentity.reason report its message.
-    return new OpenSslCertificateException(e.getMessage(), e, errorCode(e.kind()));
+  /** One of the verifier's checks. */
+  @FunctionalInterface
+  private interface Check {
+    void run() throws CertificateException;
+  }
+
+  private static void alerting(Check check) throws CertificateException {
+    try {
+      check.run();
+    } catch (PeerVerificationException e) {
+      // The refusal stays the cause: logs and PeerIdentity.reason report its message.
+      throw new OpenSslCertificateException(e.getMessage(), e, errorCode(e.kind()));
+    }
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
-    try {
-      verifier.checkClientTrusted(chain, authType);
-    } catch (PeerVerificationException e) {
-      throw alerting(e);
-    }
+    alerting(() -> verifier.checkClientTrusted(chain, authType));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
-    try {
-      verifier.checkServerTrusted(chain, authType);
-    } catch (PeerVerificationException e) {
-      throw alerting(e);
-    }
+    alerting(() -> verifier.checkServerTrusted(chain, authType));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    try {
-      verifier.checkClientTrusted(chain, authType, socket);
-    } catch (PeerVerificationException e) {
-      throw alerting(e);
-    }
+    alerting(() -> verifier.checkClientTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    try {
-      verifier.checkServerTrusted(chain, authType, socket);
-    } catch (PeerVerificationException e) {
-      throw alerting(e);
-    }
+    alerting(() -> verifier.checkServerTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    try {
-      verifier.checkClientTrusted(chain, authType, engine);
-    } catch (PeerVerificationException e) {
-      throw alerting(e);
-    }
+    alerting(() -> verifier.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    try {
-      verifier.checkServerTrusted(chain, authType, engine);
-    } catch (PeerVerificationException e) {
-      throw alerting(e);
-    }
+    alerting(() -> verifier.checkServerTrusted(chain, authType, engine));
   }
 
   @Override

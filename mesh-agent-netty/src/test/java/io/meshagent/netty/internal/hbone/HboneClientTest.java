@@ -73,7 +73,8 @@ class HboneClientTest {
                 HboneSettings.PING_INTERVAL,
                 HboneSettings.PING_TIMEOUT,
                 maxStreams,
-                HboneServer.LocalServices.NONE),
+                HboneServer.LocalServices.NONE,
+                () -> null),
             fx.group));
   }
 
