@@ -132,6 +132,7 @@ public final class Telemetry implements AutoCloseable {
     private final long ownBytes;
     // The last upstream response's fields as its reader noted them, or null.
     private volatile @Nullable ReceivedFields upstreamFields;
+    private volatile @Nullable String upstreamBaggage;
 
     private Outbound(MeshHttpRequest request, @Nullable RequestSpan span, long ownBytes) {
       this.request = request;
@@ -152,7 +153,17 @@ public final class Telemetry implements AutoCloseable {
      * without the peer's metadata-exchange fields), or null.
      */
     public void upstreamFields(@Nullable ReceivedFields fields) {
+      upstreamFields(fields, null);
+    }
+
+    /**
+     * The same, with the {@code baggage} of the HBONE 200 the answering tunnel got: it names the
+     * destination when the response carries no metadata (an app behind ztunnel, which has no
+     * sidecar to add any), as ztunnel labels it.
+     */
+    public void upstreamFields(@Nullable ReceivedFields fields, @Nullable String tunnelBaggage) {
       upstreamFields = fields;
+      upstreamBaggage = tunnelBaggage;
     }
 
     /** Records the result; returns the response without the peer's metadata headers. */
@@ -166,9 +177,12 @@ public final class Telemetry implements AutoCloseable {
       ReceivedFields noted = upstreamFields;
       long responseSize =
           size(r.headers(), r.bodyLength()) + (noted == null ? 0 : noted.exchangeBytes);
+      String metadata = noted != null ? noted.metadata : r.header(PeerMetadataHeaders.METADATA);
+      String baggage = upstreamBaggage;
       WorkloadMetadata peer =
-          peers.of(
-              noted != null ? noted.metadata : r.header(PeerMetadataHeaders.METADATA), r.peer());
+          metadata == null && baggage != null
+              ? fromBaggage(baggage, r.peer())
+              : peers.of(metadata, r.peer());
       String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
       metrics.recordRequest(
           new RequestRecord(
@@ -357,8 +371,7 @@ public final class Telemetry implements AutoCloseable {
       baggage = tunnelBaggage;
     }
     if (in.metadata == null && baggage != null) {
-      WorkloadMetadata fromBaggage = PeerBaggage.decode(baggage);
-      peer = context.peer() != null ? fromBaggage.withPrincipal(context.peer()) : fromBaggage;
+      peer = fromBaggage(baggage, context.peer());
     }
     // Without any trace header there is nothing to extract; the propagators would look for seven.
     Context parent =
@@ -368,6 +381,24 @@ public final class Telemetry implements AutoCloseable {
             ? spans.passThrough(parent)
             : spans.startServer(parent, spanRequest(request, in.requestId, null));
     return new Inbound(stripped, in, peer, context, span, cluster);
+  }
+
+  // The last baggage decoded: a tunnel's is the same instance for all its requests.
+  private volatile @Nullable DecodedBaggage lastBaggage;
+
+  private record DecodedBaggage(
+      String value, @Nullable SpiffeId principal, WorkloadMetadata peer) {}
+
+  /** The peer a {@code baggage} value describes, with its verified principal when known. */
+  private WorkloadMetadata fromBaggage(String baggage, @Nullable SpiffeId principal) {
+    DecodedBaggage last = lastBaggage;
+    if (last != null && last.value() == baggage && last.principal() == principal) {
+      return last.peer();
+    }
+    WorkloadMetadata decoded = PeerBaggage.decode(baggage);
+    WorkloadMetadata peer = principal != null ? decoded.withPrincipal(principal) : decoded;
+    lastBaggage = new DecodedBaggage(baggage, principal, peer);
+    return peer;
   }
 
   /**

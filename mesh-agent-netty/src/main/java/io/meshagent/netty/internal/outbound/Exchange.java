@@ -15,6 +15,9 @@ final class Exchange {
   // What the response reader noted of the response's fields for telemetry (its metadata-exchange
   // fields, left out of the response), or null. Set before the response completes.
   @Nullable ReceivedFields noted;
+  // The baggage of the HBONE 200 the connection's tunnel got (ztunnel's names the destination
+  // workload), or null. Set before the response completes.
+  @Nullable String tunnelBaggage;
   private volatile @Nullable Channel channel;
 
   void bind(Channel ch) {

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.MeshHttpResponse;
@@ -85,6 +86,7 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
     try {
       MeshHttpResponse r = Http2Messages.response(h, bytes, noted);
       exchange.noted = noted;
+      exchange.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
       exchange.response.complete(
           r.withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
     } catch (IllegalArgumentException e) {

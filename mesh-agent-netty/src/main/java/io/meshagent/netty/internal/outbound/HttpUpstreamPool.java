@@ -4,6 +4,7 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.netty.internal.ConnectionWindow;
 import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.Loops;
+import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.observe.OwnFields;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.HttpProtocol;
@@ -242,6 +243,7 @@ final class HttpUpstreamPool implements AutoCloseable {
               @Override
               protected void initChannel(Http2StreamChannel ch) {
                 ch.attr(PeerIdentity.PEER).set(c.parent.attr(PeerIdentity.PEER).get());
+                ch.attr(HboneTunnel.BAGGAGE).set(c.parent.attr(HboneTunnel.BAGGAGE).get());
                 ch.pipeline().addLast(reader);
               }
             })

@@ -258,7 +258,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     }
 
     private boolean finish(MeshHttpResponse r) {
-      return finish(r, null);
+      return finish(r, null, null);
     }
 
     /**
@@ -266,12 +266,15 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
      *
      * @param noted what the reader of {@code r} noted of its fields for telemetry, or null (a local
      *     answer): handed over only with the answer that wins, never a retried one's
+     * @param tunnelBaggage the HBONE 200's baggage of the connection that answered, or null
      */
-    private boolean finish(MeshHttpResponse r, @Nullable ReceivedFields noted) {
+    private boolean finish(
+        MeshHttpResponse r, @Nullable ReceivedFields noted, @Nullable String tunnelBaggage) {
       if (!answered.compareAndSet(false, true)) {
         return false;
       }
-      telemetry.upstreamFields(noted); // before the result completes, which orders it for finish
+      // Before the result completes, which orders them for finish.
+      telemetry.upstreamFields(noted, tunnelBaggage);
       RouteDecision.Forward f = forward;
       MeshHttpResponse out =
           f == null || r.responseFlags().equals("FI")
@@ -326,7 +329,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       e.response.whenComplete(
           (resp, err) -> {
             permit.close();
-            onAttemptDone(u, resp, err, e.noted);
+            onAttemptDone(u, resp, err, e.noted, e.tunnelBaggage);
           });
     }
 
@@ -354,7 +357,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         Upstream u,
         @org.jspecify.annotations.Nullable MeshHttpResponse resp,
         @org.jspecify.annotations.Nullable Throwable err,
-        @Nullable ReceivedFields noted) {
+        @Nullable ReceivedFields noted,
+        @Nullable String tunnelBaggage) {
       Throwable cause =
           err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err;
       Outcome outcome;
@@ -410,7 +414,10 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         }
       }
       if (resp != null) {
-        finish(resp.withUpstream(resp.peer(), u.cluster().name(), u.key(), attempts, flag), noted);
+        finish(
+            resp.withUpstream(resp.peer(), u.cluster().name(), u.key(), attempts, flag),
+            noted,
+            tunnelBaggage);
       } else {
         String detail = cause == null ? "upstream failed" : cause.getMessage();
         finish(

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.outbound;
 
+import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -39,6 +40,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     try {
       current = null;
       keepAlive = HttpUtil.isKeepAlive(r);
+      e.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
       e.response.complete(HttpMessages.fromNetty(r, ctx.channel().attr(PeerIdentity.PEER).get()));
     } finally {
       r.release();
