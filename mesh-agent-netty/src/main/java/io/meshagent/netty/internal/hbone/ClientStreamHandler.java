@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.hbone;
 
+import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -115,8 +116,14 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    String tls = ctx.channel().parent().attr(PeerIdentity.TLS_FAILURE).get();
     result.completeExceptionally(
-        new HboneException("CONNECT " + authority + ": stream closed before an answer", 0));
+        new HboneException(
+            "CONNECT "
+                + authority
+                + ": stream closed before an answer"
+                + (tls == null ? "" : "; TLS: " + tls),
+            0));
     super.channelInactive(ctx);
   }
 

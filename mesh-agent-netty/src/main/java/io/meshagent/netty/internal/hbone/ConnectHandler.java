@@ -197,10 +197,24 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       log.debug("no baggage for the CONNECT answer", e);
     }
-    if (baggage != null) {
+    if (baggage != null && isFieldValue(baggage)) {
       h.add("baggage", baggage);
+    } else if (baggage != null) {
+      log.debug("baggage for the CONNECT answer is not a valid field value; left out: {}", baggage);
     }
     return h;
+  }
+
+  // Visible ASCII and space only: a CR, LF or NUL would make the peer reset the stream, and other
+  // characters would not survive HTTP/2's Latin-1 header encoding. PeerBaggage percent-encodes.
+  private static boolean isFieldValue(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void established(ChannelHandlerContext ctx, Channel socket) {

@@ -229,14 +229,25 @@ public final class HboneClient implements AutoCloseable {
                 conn.ready.completeExceptionally(
                     new HboneException(
                         "TLS with " + key.nextHop() + " failed: " + PeerIdentity.reason(h.cause()),
-                        0));
+                        0,
+                        h.cause()));
               }
             });
     ch.closeFuture()
         .addListener(
             f -> {
-              conn.ready.completeExceptionally(closedEarly(key));
-              closed(conn);
+              Runnable failEarly =
+                  () -> {
+                    conn.ready.completeExceptionally(closedEarly(key, ch));
+                    closed(conn);
+                  };
+              // A loop task later: TLS closes the channel on a peer's alert before the exception
+              // that says why reaches PeerIdentity, a moment after on the same stack.
+              try {
+                ch.eventLoop().execute(failEarly);
+              } catch (java.util.concurrent.RejectedExecutionException e) {
+                failEarly.run();
+              }
             });
     // register() is asynchronous; connect after it, on the channel's loop.
     ch.eventLoop()
@@ -255,8 +266,11 @@ public final class HboneClient implements AutoCloseable {
     return conn;
   }
 
-  private static HboneException closedEarly(PoolKey key) {
-    return new HboneException("HBONE connection to " + key.nextHop() + " closed", 0);
+  private static HboneException closedEarly(PoolKey key, Channel ch) {
+    String tls = ch.attr(PeerIdentity.TLS_FAILURE).get();
+    return new HboneException(
+        "HBONE connection to " + key.nextHop() + " closed" + (tls == null ? "" : "; TLS: " + tls),
+        0);
   }
 
   /** Installs HTTP/2 once TLS chose {@code h2} and the server's identity is accepted. */

@@ -11,6 +11,11 @@ public final class HboneException extends Exception {
     this.status = status;
   }
 
+  HboneException(String message, int status, Throwable cause) {
+    super(message, cause);
+    this.status = status;
+  }
+
   /** The HTTP status the server answered, or 0 if it did not answer. */
   public int status() {
     return status;

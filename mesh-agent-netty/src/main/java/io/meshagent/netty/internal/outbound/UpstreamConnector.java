@@ -11,6 +11,7 @@ import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.netty.internal.tls.WorkloadTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -112,8 +113,12 @@ public final class UpstreamConnector {
       List<StringMatcher> sans,
       ChannelHandler app,
       boolean autoRead) {
+    if (address.isUnresolved()) {
+      // Connecting from the loop skips the bootstrap's resolver: say so here, by name.
+      return failed(u, "connect failed: cannot resolve " + address.getHostString(), null);
+    }
     CompletableFuture<Channel> result = new CompletableFuture<>();
-    Channel ch =
+    ChannelFuture registered =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
@@ -134,20 +139,44 @@ public final class UpstreamConnector {
                     }
                   }
                 })
-            .register()
-            .channel();
+            .register();
+    if (registered.isDone() && !registered.isSuccess()) {
+      // No channel (too many open files, a closed group): nothing to connect.
+      fail(result, u, "connect failed: " + describe(registered.cause()), registered.cause());
+      return result;
+    }
+    Channel ch = registered.channel();
     // Connect from the channel's loop, with the listeners added in the same task. Added from the
     // caller's thread, they could come after the connect and the handshake had completed, and what
     // the peer sends first (a sidecar's exchange frame) would pass on before the app's handler was
     // there to take it. The registration is queued on the same loop before this.
     try {
       ch.eventLoop()
-          .execute(() -> connect(ch, address, u, ssl != null, sans, app, autoRead, result));
+          .execute(
+              () -> {
+                if (!registered.isSuccess()) {
+                  fail(
+                      result,
+                      u,
+                      "connect failed: " + describe(registered.cause()),
+                      registered.cause());
+                  return;
+                }
+                connect(ch, address, u, ssl != null, sans, app, autoRead, result);
+              });
     } catch (RuntimeException e) {
-      ch.unsafe().closeForcibly();
-      fail(result, u, "connect failed: " + e, e);
+      ch.close(); // the loop is going away: it closes the channel if this cannot
+      fail(result, u, "connect failed: " + describe(e), e);
     }
     return result;
+  }
+
+  /** A cause's message, or its class when it has none (a closed channel's exception has none). */
+  private static String describe(@Nullable Throwable t) {
+    if (t == null) {
+      return "unknown cause";
+    }
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
   }
 
   private void connect(
@@ -164,7 +193,7 @@ public final class UpstreamConnector {
             x -> {
               if (!x.isSuccess()) {
                 ch.close();
-                fail(result, u, "connect failed: " + x.cause().getMessage(), x.cause());
+                fail(result, u, "connect failed: " + describe(x.cause()), x.cause());
                 return;
               }
               if (!tls) {

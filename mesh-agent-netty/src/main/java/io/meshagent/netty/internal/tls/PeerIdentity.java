@@ -23,6 +23,13 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
   public static final AttributeKey<SpiffeId> PEER =
       AttributeKey.valueOf("mesh-agent.peer-identity");
 
+  /**
+   * Why TLS ended the connection when it did (a peer's alert after the handshake: in TLS 1.3 a
+   * server refuses the client's certificate only then), for the errors of what ran over it.
+   */
+  public static final AttributeKey<String> TLS_FAILURE =
+      AttributeKey.valueOf("mesh-agent.tls-failure");
+
   public static final PeerIdentity INSTANCE = new PeerIdentity();
   private static final Logger log = LoggerFactory.getLogger(PeerIdentity.class);
 
@@ -55,6 +62,13 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof io.netty.handler.codec.DecoderException
         && cause.getCause() instanceof javax.net.ssl.SSLException) {
+      String reason = reason(cause);
+      ctx.channel().attr(TLS_FAILURE).setIfAbsent(reason);
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      if (ssl != null && ssl.handshakeFuture().isSuccess()) {
+        // A handshake failure was logged with its event; an alert after it was not.
+        log.warn("mTLS with {} ended by TLS: {}", ctx.channel().remoteAddress(), reason);
+      }
       ctx.close();
       return;
     }

@@ -174,6 +174,47 @@ class HboneClientTest {
   }
 
   @Test
+  void baggageThatIsNotAFieldValueIsLeftOutAndTheTunnelStillOpens() throws Exception {
+    HboneServer broken =
+        fx.closeLater(
+            new HboneServer(
+                serverTls,
+                (id, dst) -> true,
+                HboneServer.LOOPBACK,
+                HboneServer.LocalServices.NONE,
+                () -> "service.name=a\r\nx-injected: 1",
+                fx.group));
+    InetSocketAddress hbone = broken.bind(new InetSocketAddress("127.0.0.1", 0));
+    HboneTunnel t = get(client(HboneClient.DEFAULT_IDLE).connect(hbone, app));
+    assertThat(t.channel().attr(HboneTunnel.BAGGAGE).get()).isNull();
+    t.channel().close();
+  }
+
+  @Test
+  void aServerThatRefusesOurCertificateAfterTheHandshakeIsReportedWithItsAlert() throws Exception {
+    // TLS 1.3: our handshake is done before the server judges our certificate; its alert comes
+    // after, and must not read as a mere "closed".
+    // The server's clock is two days ahead: our one-day certificate has expired by it.
+    io.meshagent.netty.internal.tls.WorkloadTls ahead =
+        fx.closeLater(
+            new io.meshagent.netty.internal.tls.WorkloadTls(
+                fx.identity(REVIEWS, "ca"),
+                io.meshagent.netty.internal.tls.TlsEngine.preferred(),
+                List.of("h2"),
+                List.of("h2"),
+                java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(2)),
+                Runnable::run));
+    HboneServer strict =
+        fx.closeLater(new HboneServer(ahead, (id, dst) -> true, HboneServer.LOOPBACK, fx.group));
+    InetSocketAddress hbone = strict.bind(new InetSocketAddress("127.0.0.1", 0));
+    assertThatThrownBy(() -> get(client(HboneClient.DEFAULT_IDLE).connect(hbone, app)))
+        .cause()
+        .isInstanceOf(HboneException.class)
+        .hasMessageContaining("TLS")
+        .hasMessageContaining("CERTIFICATE_EXPIRED");
+  }
+
+  @Test
   void aRefusedServerCertificateIsReportedWithTheReason() throws Exception {
     HboneServer rogue =
         fx.closeLater(
