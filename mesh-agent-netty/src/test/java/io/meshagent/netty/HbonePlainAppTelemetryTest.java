@@ -7,8 +7,27 @@ import io.meshagent.MeshAgent;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.netty.internal.hbone.HboneFixture;
 import io.meshagent.netty.internal.hbone.HboneServer;
+import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +35,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * An app behind an HBONE server that is not a sidecar (ztunnel's case): its responses carry no peer
@@ -32,25 +52,18 @@ class HbonePlainAppTelemetryTest {
 
   @TempDir Path dir;
 
-  @Test
-  void aRequestToAnAppBehindZtunnelIsLabelledFromThe200sBaggage() throws Exception {
-    HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    app.createContext(
-        "/",
-        exchange -> {
-          byte[] body = "plain".getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    app.start();
-    try (HboneFixture fx = new HboneFixture(dir)) {
+  @ParameterizedTest
+  @EnumSource(HttpProtocol.class)
+  void aRequestToAnAppBehindZtunnelIsLabelledFromThe200sBaggage(HttpProtocol protocol)
+      throws Exception {
+    try (HboneFixture fx = new HboneFixture(dir);
+        PlainApp app = protocol == HttpProtocol.HTTP_2 ? new H2cApp(fx.group) : new Http1App()) {
       HboneServer hbone =
           fx.closeLater(
               new HboneServer(
                   fx.tls(SpiffeId.parse(SAN), "ca", List.of("h2")),
                   (peer, destination) -> true,
-                  authority -> app.getAddress(),
+                  authority -> app.address(),
                   HboneServer.LocalServices.NONE,
                   () -> BAGGAGE,
                   fx.group));
@@ -78,7 +91,10 @@ class HbonePlainAppTelemetryTest {
           MeshDataPlane plane =
               MeshDataPlane.start(agent, DataPlaneOptions.defaults().withEventLoopThreads(2))) {
         MeshHttpResponse r =
-            plane.client().send(MeshHttpRequest.get("plain:9080", "/")).get(20, TimeUnit.SECONDS);
+            plane
+                .client()
+                .send(MeshHttpRequest.builder("GET", "plain:9080", "/").protocol(protocol).build())
+                .get(20, TimeUnit.SECONDS);
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("plain");
@@ -99,8 +115,90 @@ class HbonePlainAppTelemetryTest {
             .as(text)
             .isEqualTo(1);
       }
-    } finally {
-      app.stop(0);
+    }
+  }
+
+  /** An app without a sidecar, answering every request with 200 "plain". */
+  private interface PlainApp extends AutoCloseable {
+    InetSocketAddress address();
+  }
+
+  private static final class Http1App implements PlainApp {
+    private final HttpServer server;
+
+    Http1App() throws IOException {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext(
+          "/",
+          exchange -> {
+            byte[] body = "plain".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
+      server.start();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+      return server.getAddress();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  /** HTTP/2 with prior knowledge (h2c), as the agent speaks it through a tunnel. */
+  private static final class H2cApp implements PlainApp {
+    private final Channel server;
+
+    H2cApp(EventLoopGroup group) throws InterruptedException {
+      server =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              Http2FrameCodecBuilder.forServer().build(),
+                              new Http2MultiplexHandler(new H2cAnswer()));
+                    }
+                  })
+              .bind(new InetSocketAddress("127.0.0.1", 0))
+              .sync()
+              .channel();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+      return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      server.close().sync();
+    }
+  }
+
+  @ChannelHandler.Sharable
+  private static final class H2cAnswer extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      boolean end =
+          msg instanceof Http2HeadersFrame h && h.isEndStream()
+              || msg instanceof Http2DataFrame d && d.isEndStream();
+      ReferenceCountUtil.release(msg);
+      if (end) {
+        ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
+        ctx.writeAndFlush(
+            new DefaultHttp2DataFrame(
+                Unpooled.copiedBuffer("plain", StandardCharsets.UTF_8), true));
+      }
     }
   }
 }
