@@ -86,7 +86,9 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
     try {
       MeshHttpResponse r = Http2Messages.response(h, bytes, noted);
       exchange.noted = noted;
-      exchange.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
+      if (ctx.channel().hasAttr(HboneTunnel.BAGGAGE)) {
+        exchange.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
+      }
       exchange.response.complete(
           r.withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
     } catch (IllegalArgumentException e) {

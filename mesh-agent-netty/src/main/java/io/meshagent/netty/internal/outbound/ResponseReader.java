@@ -40,7 +40,9 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     try {
       current = null;
       keepAlive = HttpUtil.isKeepAlive(r);
-      e.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
+      if (ctx.channel().hasAttr(HboneTunnel.BAGGAGE)) {
+        e.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
+      }
       e.response.complete(HttpMessages.fromNetty(r, ctx.channel().attr(PeerIdentity.PEER).get()));
     } finally {
       r.release();

@@ -135,7 +135,8 @@ final class TcpConnector {
       Channel ch, SocketBridge bridge, Destination d, Upstream u, @Nullable WorkloadMetadata peer) {
     SpiffeId identity = ch.attr(PeerIdentity.PEER).get();
     // Through HBONE there is no exchange: the 200's baggage names the destination, if it came.
-    String baggage = peer == null ? ch.attr(HboneTunnel.BAGGAGE).get() : null;
+    String baggage =
+        peer == null && ch.hasAttr(HboneTunnel.BAGGAGE) ? ch.attr(HboneTunnel.BAGGAGE).get() : null;
     TcpConnectionMetrics m =
         baggage != null
             ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), d.authority(), baggage)
