@@ -116,13 +116,12 @@ final class ClientStreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    String tls = ctx.channel().parent().attr(PeerIdentity.TLS_FAILURE).get();
     result.completeExceptionally(
         new HboneException(
             "CONNECT "
                 + authority
                 + ": stream closed before an answer"
-                + (tls == null ? "" : "; TLS: " + tls),
+                + PeerIdentity.tlsFailure(ctx.channel().parent()),
             0));
     super.channelInactive(ctx);
   }

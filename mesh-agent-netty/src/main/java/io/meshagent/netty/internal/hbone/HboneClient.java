@@ -266,11 +266,10 @@ public final class HboneClient implements AutoCloseable {
     return conn;
   }
 
-  private static HboneException closedEarly(PoolKey key, Channel ch) {
-    String tls = ch.attr(PeerIdentity.TLS_FAILURE).get();
+  /** The connection to {@code key}'s next hop closed before it was ready; TLS may say why. */
+  static HboneException closedEarly(PoolKey key, Channel ch) {
     return new HboneException(
-        "HBONE connection to " + key.nextHop() + " closed" + (tls == null ? "" : "; TLS: " + tls),
-        0);
+        "HBONE connection to " + key.nextHop() + " closed" + PeerIdentity.tlsFailure(ch), 0);
   }
 
   /** Installs HTTP/2 once TLS chose {@code h2} and the server's identity is accepted. */

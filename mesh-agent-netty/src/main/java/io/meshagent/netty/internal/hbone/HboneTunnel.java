@@ -26,6 +26,14 @@ public final class HboneTunnel {
   public static final io.netty.util.AttributeKey<String> BAGGAGE =
       io.netty.util.AttributeKey.valueOf("mesh-agent.hbone-baggage");
 
+  /**
+   * The peer's {@code baggage} on {@code ch}, or null: a channel that is no tunnel has none, and
+   * asking with {@code attr()} would add an entry to it (to every stream on the mTLS path).
+   */
+  public static @org.jspecify.annotations.Nullable String baggageOf(io.netty.channel.Channel ch) {
+    return ch.hasAttr(BAGGAGE) ? ch.attr(BAGGAGE).get() : null;
+  }
+
   private final Http2StreamChannel channel;
 
   HboneTunnel(Http2StreamChannel channel) {

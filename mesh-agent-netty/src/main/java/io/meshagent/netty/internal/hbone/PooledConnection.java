@@ -72,14 +72,7 @@ final class PooledConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    String tls = ctx.channel().attr(PeerIdentity.TLS_FAILURE).get();
-    ready.completeExceptionally(
-        new HboneException(
-            "HBONE connection to "
-                + key.nextHop()
-                + " closed"
-                + (tls == null ? "" : "; TLS: " + tls),
-            0));
+    ready.completeExceptionally(HboneClient.closedEarly(key, ctx.channel()));
     owner.closed(this);
     super.channelInactive(ctx);
   }

@@ -27,7 +27,8 @@ public final class OwnFields {
     this.from = from;
     this.id = new AsciiString(from.metadataId());
     this.metadata = new AsciiString(from.metadata());
-    this.size = Telemetry.fieldSize(ID_NAME, id) + Telemetry.fieldSize(METADATA_NAME, metadata);
+    this.size =
+        MessageFields.fieldSize(ID_NAME, id) + MessageFields.fieldSize(METADATA_NAME, metadata);
   }
 
   /** Adds both fields to an HTTP/2 header block. */

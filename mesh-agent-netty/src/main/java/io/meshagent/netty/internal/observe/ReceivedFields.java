@@ -34,11 +34,11 @@ public final class ReceivedFields {
         if (metadata == null) {
           metadata = value;
         }
-        exchangeBytes += Telemetry.fieldSize(name, value);
+        exchangeBytes += MessageFields.fieldSize(name, value);
         return true;
       }
       case PeerMetadataHeaders.METADATA_ID -> {
-        exchangeBytes += Telemetry.fieldSize(name, value);
+        exchangeBytes += MessageFields.fieldSize(name, value);
         return true;
       }
       case PeerBaggage.HEADER -> {

@@ -1,12 +1,20 @@
 package io.meshagent.netty.internal.observe;
 
+import static io.meshagent.netty.internal.observe.MessageFields.GETTER;
+import static io.meshagent.netty.internal.observe.MessageFields.grpcStatus;
+import static io.meshagent.netty.internal.observe.MessageFields.protocol;
+import static io.meshagent.netty.internal.observe.MessageFields.protocolName;
+import static io.meshagent.netty.internal.observe.MessageFields.replace;
+import static io.meshagent.netty.internal.observe.MessageFields.size;
+import static io.meshagent.netty.internal.observe.MessageFields.spanRequest;
+import static io.meshagent.netty.internal.observe.MessageFields.withoutPeerHeaders;
+
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLogEntry;
 import io.meshagent.core.internal.telemetry.metrics.ConnectionRecord;
 import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
-import io.meshagent.core.internal.telemetry.metrics.RequestProtocol;
 import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
 import io.meshagent.core.internal.telemetry.metrics.SecurityPolicy;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
@@ -16,17 +24,14 @@ import io.meshagent.core.internal.telemetry.peer.PeerMetadataHeaders;
 import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpan;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
-import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
 import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.cluster.Cluster;
 import io.meshagent.traffic.HttpHeader;
-import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.InboundContext;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,7 +186,7 @@ public final class Telemetry implements AutoCloseable {
       String baggage = upstreamBaggage;
       WorkloadMetadata peer =
           metadata == null && baggage != null
-              ? fromBaggage(baggage, r.peer())
+              ? peers.ofBaggage(baggage, r.peer())
               : peers.of(metadata, r.peer());
       String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
       metrics.recordRequest(
@@ -371,7 +376,7 @@ public final class Telemetry implements AutoCloseable {
       baggage = tunnelBaggage;
     }
     if (in.metadata == null && baggage != null) {
-      peer = fromBaggage(baggage, context.peer());
+      peer = peers.ofBaggage(baggage, context.peer());
     }
     // Without any trace header there is nothing to extract; the propagators would look for seven.
     Context parent =
@@ -381,24 +386,6 @@ public final class Telemetry implements AutoCloseable {
             ? spans.passThrough(parent)
             : spans.startServer(parent, spanRequest(request, in.requestId, null));
     return new Inbound(stripped, in, peer, context, span, cluster);
-  }
-
-  // The last baggage decoded: a tunnel's is the same instance for all its requests.
-  private volatile @Nullable DecodedBaggage lastBaggage;
-
-  private record DecodedBaggage(
-      String value, @Nullable SpiffeId principal, WorkloadMetadata peer) {}
-
-  /** The peer a {@code baggage} value describes, with its verified principal when known. */
-  private WorkloadMetadata fromBaggage(String baggage, @Nullable SpiffeId principal) {
-    DecodedBaggage last = lastBaggage;
-    if (last != null && last.value() == baggage && last.principal() == principal) {
-      return last.peer();
-    }
-    WorkloadMetadata decoded = PeerBaggage.decode(baggage);
-    WorkloadMetadata peer = principal != null ? decoded.withPrincipal(principal) : decoded;
-    lastBaggage = new DecodedBaggage(baggage, principal, peer);
-    return peer;
   }
 
   /**
@@ -502,91 +489,6 @@ public final class Telemetry implements AutoCloseable {
   /** Whether requests are recorded and metadata exchanged. */
   public boolean isEnabled() {
     return enabled;
-  }
-
-  private static final TextMapGetter<MeshHttpRequest> GETTER =
-      new TextMapGetter<>() {
-        @Override
-        @SuppressWarnings(
-            "deprecation") // still abstract in the API; propagators here never call it
-        public Iterable<String> keys(MeshHttpRequest carrier) {
-          return carrier.headers().stream().map(HttpHeader::name).toList();
-        }
-
-        @Override
-        public @Nullable String get(@Nullable MeshHttpRequest carrier, String key) {
-          return carrier == null ? null : carrier.header(key);
-        }
-      };
-
-  private static void replace(@Nullable List<HttpHeader> headers, String name, String value) {
-    if (headers != null) {
-      String n = name.toLowerCase(java.util.Locale.ROOT);
-      headers.removeIf(h -> h.name().equals(n));
-      headers.add(new HttpHeader(n, value));
-    }
-  }
-
-  private static List<HttpHeader> withoutPeerHeaders(List<HttpHeader> headers) {
-    boolean any = false;
-    for (HttpHeader h : headers) {
-      any |= OwnFields.isExchangeField(h.name());
-    }
-    if (!any) {
-      return headers;
-    }
-    List<HttpHeader> out = new ArrayList<>(headers.size());
-    for (HttpHeader h : headers) {
-      if (!OwnFields.isExchangeField(h.name())) {
-        out.add(h);
-      }
-    }
-    return out;
-  }
-
-  /** The protocol label of a request with this {@code content-type}. */
-  private static RequestProtocol protocol(@Nullable String ct) {
-    return ct != null && ct.startsWith("application/grpc")
-        ? RequestProtocol.GRPC
-        : RequestProtocol.HTTP;
-  }
-
-  private static SpanRequest spanRequest(
-      MeshHttpRequest r, @Nullable String requestId, @Nullable String cluster) {
-    return new SpanRequest(
-        r.authority(), r.method(), r.authority(), r.path(), protocolName(r), requestId, cluster);
-  }
-
-  private static String protocolName(MeshHttpRequest r) {
-    return r.protocol() == HttpProtocol.HTTP_2 ? "HTTP/2" : "HTTP/1.1";
-  }
-
-  /** The {@code grpc_response_status} of a response with this {@code grpc-status}, or -1. */
-  private static int grpcStatus(@Nullable String s) {
-    if (s == null) {
-      return -1;
-    }
-    try {
-      int code = Integer.parseInt(s.trim());
-      return code >= 0 ? code : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** Bytes on the wire, approximately as HTTP/1.1 frames them: headers plus body. */
-  private static long size(List<HttpHeader> headers, int body) {
-    long n = body;
-    for (int i = 0, k = headers.size(); i < k; i++) { // the API's lists are random-access
-      HttpHeader h = headers.get(i);
-      n += fieldSize(h.name(), h.value());
-    }
-    return n;
-  }
-
-  /** A field's bytes as {@link #size} counts them: {@code name: value} and CRLF. */
-  static long fieldSize(CharSequence name, CharSequence value) {
-    return name.length() + value.length() + 4L;
   }
 
   private void logOnly(

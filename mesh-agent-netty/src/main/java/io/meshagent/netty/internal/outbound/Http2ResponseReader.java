@@ -86,9 +86,7 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
     try {
       MeshHttpResponse r = Http2Messages.response(h, bytes, noted);
       exchange.noted = noted;
-      if (ctx.channel().hasAttr(HboneTunnel.BAGGAGE)) {
-        exchange.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
-      }
+      exchange.tunnelBaggage = HboneTunnel.baggageOf(ctx.channel());
       exchange.response.complete(
           r.withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
     } catch (IllegalArgumentException e) {

@@ -243,9 +243,9 @@ final class HttpUpstreamPool implements AutoCloseable {
               @Override
               protected void initChannel(Http2StreamChannel ch) {
                 ch.attr(PeerIdentity.PEER).set(c.parent.attr(PeerIdentity.PEER).get());
-                // Only through a tunnel that had some: attr() would add an entry to every stream.
-                if (c.parent.hasAttr(HboneTunnel.BAGGAGE)) {
-                  ch.attr(HboneTunnel.BAGGAGE).set(c.parent.attr(HboneTunnel.BAGGAGE).get());
+                String tunnelBaggage = HboneTunnel.baggageOf(c.parent);
+                if (tunnelBaggage != null) {
+                  ch.attr(HboneTunnel.BAGGAGE).set(tunnelBaggage);
                 }
                 ch.pipeline().addLast(reader);
               }

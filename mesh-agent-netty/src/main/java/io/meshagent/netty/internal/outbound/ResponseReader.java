@@ -40,9 +40,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     try {
       current = null;
       keepAlive = HttpUtil.isKeepAlive(r);
-      if (ctx.channel().hasAttr(HboneTunnel.BAGGAGE)) {
-        e.tunnelBaggage = ctx.channel().attr(HboneTunnel.BAGGAGE).get();
-      }
+      e.tunnelBaggage = HboneTunnel.baggageOf(ctx.channel());
       e.response.complete(HttpMessages.fromNetty(r, ctx.channel().attr(PeerIdentity.PEER).get()));
     } finally {
       r.release();

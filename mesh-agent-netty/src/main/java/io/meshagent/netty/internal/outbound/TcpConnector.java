@@ -135,8 +135,7 @@ final class TcpConnector {
       Channel ch, SocketBridge bridge, Destination d, Upstream u, @Nullable WorkloadMetadata peer) {
     SpiffeId identity = ch.attr(PeerIdentity.PEER).get();
     // Through HBONE there is no exchange: the 200's baggage names the destination, if it came.
-    String baggage =
-        peer == null && ch.hasAttr(HboneTunnel.BAGGAGE) ? ch.attr(HboneTunnel.BAGGAGE).get() : null;
+    String baggage = peer == null ? HboneTunnel.baggageOf(ch) : null;
     TcpConnectionMetrics m =
         baggage != null
             ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), d.authority(), baggage)

@@ -142,7 +142,7 @@ public final class UpstreamConnector {
             .register();
     if (registered.isDone() && !registered.isSuccess()) {
       // No channel (too many open files, a closed group): nothing to connect.
-      fail(result, u, "connect failed: " + describe(registered.cause()), registered.cause());
+      connectFailed(result, u, registered.cause());
       return result;
     }
     Channel ch = registered.channel();
@@ -155,28 +155,26 @@ public final class UpstreamConnector {
           .execute(
               () -> {
                 if (!registered.isSuccess()) {
-                  fail(
-                      result,
-                      u,
-                      "connect failed: " + describe(registered.cause()),
-                      registered.cause());
+                  connectFailed(result, u, registered.cause());
                   return;
                 }
                 connect(ch, address, u, ssl != null, sans, app, autoRead, result);
               });
     } catch (RuntimeException e) {
       ch.close(); // the loop is going away: it closes the channel if this cannot
-      fail(result, u, "connect failed: " + describe(e), e);
+      connectFailed(result, u, e);
     }
     return result;
   }
 
-  /** A cause's message, or its class when it has none (a closed channel's exception has none). */
-  private static String describe(@Nullable Throwable t) {
-    if (t == null) {
-      return "unknown cause";
-    }
-    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+  /** Named by the cause's message, or its class when it has none (a closed channel's has none). */
+  private static void connectFailed(
+      CompletableFuture<Channel> result, Upstream u, @Nullable Throwable cause) {
+    String why =
+        cause == null
+            ? "unknown cause"
+            : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    fail(result, u, "connect failed: " + why, cause);
   }
 
   private void connect(
@@ -193,7 +191,7 @@ public final class UpstreamConnector {
             x -> {
               if (!x.isSuccess()) {
                 ch.close();
-                fail(result, u, "connect failed: " + describe(x.cause()), x.cause());
+                connectFailed(result, u, x.cause());
                 return;
               }
               if (!tls) {

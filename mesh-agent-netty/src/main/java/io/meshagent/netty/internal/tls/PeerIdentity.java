@@ -30,6 +30,12 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
   public static final AttributeKey<String> TLS_FAILURE =
       AttributeKey.valueOf("mesh-agent.tls-failure");
 
+  /** {@code "; TLS: <why>"} when TLS ended {@code ch} ({@link #TLS_FAILURE}), else empty. */
+  public static String tlsFailure(io.netty.channel.Channel ch) {
+    String why = ch.hasAttr(TLS_FAILURE) ? ch.attr(TLS_FAILURE).get() : null;
+    return why == null ? "" : "; TLS: " + why;
+  }
+
   public static final PeerIdentity INSTANCE = new PeerIdentity();
   private static final Logger log = LoggerFactory.getLogger(PeerIdentity.class);
 
