@@ -56,6 +56,7 @@ final class HboneSettings {
                 .maxConcurrentStreams(maxConcurrentStreams)
                 .maxHeaderListSize(MAX_HEADER_LIST))
         .gracefulShutdownTimeoutMillis(DRAIN_TIMEOUT.toMillis())
+        .frameLogger(new RefusedStreams(maxConcurrentStreams))
         .build();
   }
 

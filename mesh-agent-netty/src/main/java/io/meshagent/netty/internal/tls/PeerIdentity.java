@@ -51,13 +51,25 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
     String reason = t.toString();
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof PeerVerificationException) {
-        return c.getMessage();
+        return bounded(c.getMessage());
       }
       if (c.getMessage() != null) {
         reason = c.getMessage();
       }
     }
-    return reason;
+    return bounded(reason);
+  }
+
+  /**
+   * Longest reason kept: a reason may quote what the peer sent (a certificate's URI SAN, a record's
+   * bytes), and one peer must not be able to write log lines of any length.
+   */
+  static final int MAX_REASON = 400;
+
+  static String bounded(String reason) {
+    return reason.length() <= MAX_REASON
+        ? reason
+        : reason.substring(0, MAX_REASON) + "… (" + reason.length() + " chars)";
   }
 
   /**
@@ -95,8 +107,9 @@ public final class PeerIdentity extends ChannelInboundHandlerAdapter {
         }
       } else {
         log.warn(
-            "mTLS handshake with {} failed: {}",
+            "mTLS handshake with {} on {} failed: {}",
             ctx.channel().remoteAddress(),
+            ctx.channel().localAddress(),
             reason(done.cause()));
       }
     }

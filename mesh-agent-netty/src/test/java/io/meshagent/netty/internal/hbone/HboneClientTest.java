@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The HBONE client's pool (istio/ztunnel {@code src/proxy/pool.rs}): sharing, the per-connection
@@ -147,6 +149,45 @@ class HboneClientTest {
     assertThatThrownBy(() -> get(c.connect(hbone, Set.of(other), null, app)))
         .cause()
         .hasMessageContaining("is not one of");
+  }
+
+  /**
+   * Each field of the pool key alone keeps two tunnels apart (ztunnel's {@code WorkloadKey}): a
+   * tunnel differing from the first in that field only gets its own connection, while one with the
+   * same key shares the first's.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"same", "source", "destinationIdentities", "nextHop", "sourceIp"})
+  void everyFieldOfThePoolKeyAloneSeparatesConnections(String field) throws Exception {
+    InetSocketAddress hbone =
+        server(HboneSettings.SERVER_MAX_STREAMS).bind(new InetSocketAddress("127.0.0.1", 0));
+    InetSocketAddress otherHop =
+        server(HboneSettings.SERVER_MAX_STREAMS).bind(new InetSocketAddress("127.0.0.1", 0));
+    java.util.concurrent.atomic.AtomicReference<SpiffeId> source =
+        new java.util.concurrent.atomic.AtomicReference<>(PRODUCTPAGE);
+    HboneClient c =
+        fx.closeLater(new HboneClient(clientTls, source::get, fx.group, HboneClient.DEFAULT_IDLE));
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    HboneTunnel first = get(c.connect(hbone, Set.of(REVIEWS), loopback, app));
+    HboneTunnel second =
+        switch (field) {
+          case "same" -> get(c.connect(hbone, Set.of(REVIEWS), loopback, app));
+          case "source" -> {
+            source.set(SpiffeId.parse("spiffe://cluster.local/ns/default/sa/details"));
+            yield get(c.connect(hbone, Set.of(REVIEWS), loopback, app));
+          }
+          case "destinationIdentities" -> get(c.connect(hbone, Set.of(), loopback, app));
+          case "nextHop" -> get(c.connect(otherHop, Set.of(REVIEWS), loopback, app));
+          case "sourceIp" -> get(c.connect(hbone, Set.of(REVIEWS), null, app));
+          default -> throw new IllegalArgumentException(field);
+        };
+    if (field.equals("same")) {
+      assertThat(second.channel().parent()).isSameAs(first.channel().parent());
+    } else {
+      assertThat(second.channel().parent()).isNotSameAs(first.channel().parent());
+    }
+    first.channel().close();
+    second.channel().close();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.meshagent.core.testing.LogLines;
 import io.meshagent.core.testing.NonBlockingThreads;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.netty.internal.tls.WorkloadTls;
@@ -214,7 +215,10 @@ class HboneServerTest {
           default -> connect(kind);
         };
     RawH2 r = raw();
-    assertThat(get(r.send(1, h))).isEqualTo(new RawH2.Answer(400, -1));
+    try (LogLines logs = LogLines.capture()) {
+      assertThat(get(r.send(1, h))).isEqualTo(new RawH2.Answer(400, -1));
+      logs.awaitLineWith("HBONE CONNECT from " + r.channel.localAddress(), "refused with 400");
+    }
     assertThat(get(r.send(3, connect(good))).status()).isEqualTo(200);
     r.data(3, "after".getBytes(StandardCharsets.UTF_8), false);
     await().atMost(Duration.ofSeconds(10)).until(() -> r.received(3).equals("after"));
@@ -227,10 +231,17 @@ class HboneServerTest {
     RawH2 r = raw();
     assertThat(get(r.send(1, connect(good))).status()).isEqualTo(200);
     List<CompletableFuture<RawH2.Answer>> flood = new java.util.ArrayList<>();
-    for (int i = 0; i < 250; i++) {
-      flood.add(r.send(3 + 2 * i, connect(good)));
+    try (LogLines logs = LogLines.capture()) {
+      for (int i = 0; i < 250; i++) {
+        flood.add(r.send(3 + 2 * i, connect(good)));
+      }
+      CompletableFuture.allOf(flood.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+      // The first refusal of the connection is logged, with the peer; not all 51.
+      logs.awaitLineWith(
+          "HBONE connection from " + r.channel.localAddress(),
+          "refused, over MAX_CONCURRENT_STREAMS 200 (1 refused so far)");
+      assertThat(logs.lines()).filteredOn(l -> l.contains("MAX_CONCURRENT_STREAMS")).hasSize(1);
     }
-    CompletableFuture.allOf(flood.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
     long ok = flood.stream().filter(f -> f.join().status() == 200).count();
     long refused =
         flood.stream()
@@ -260,36 +271,92 @@ class HboneServerTest {
                         .ACCEPT,
                     List.of("h2")))
             .build();
-    RawH2 r = new RawH2(fx.group, noCert, hbone);
-    fx.closeLater(r);
-    assertThat(r.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(r.settingsAcked).isNotDone();
+    Live live = liveTunnel();
+    try (LogLines logs = LogLines.capture()) {
+      RawH2 r = new RawH2(fx.group, noCert, hbone);
+      fx.closeLater(r);
+      assertThat(r.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(r.settingsAcked).isNotDone();
+      logs.awaitLineWith(
+          "mTLS handshake with " + r.channel.localAddress(), "on " + hbone, "failed: ");
+    }
+    assertThat(authorizedPeers).containsOnly(PRODUCTPAGE); // the live tunnel's only
+    assertStillRelays(live);
+  }
+
+  @Test
+  void aTls12ClientIsClosed() throws Exception {
+    // The workload's own client context (its certificate, h2), held to TLS 1.2.
+    SslContext tls12 =
+        new io.netty.handler.ssl.DelegatingSslContext(clientTls.clientContext()) {
+          @Override
+          protected void initEngine(javax.net.ssl.SSLEngine engine) {
+            engine.setEnabledProtocols(new String[] {"TLSv1.2"});
+          }
+        };
+    try (LogLines logs = LogLines.capture()) {
+      RawH2 r = new RawH2(fx.group, tls12, hbone);
+      fx.closeLater(r);
+      assertThat(r.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(r.settingsAcked).isNotDone();
+      logs.awaitLineWith("mTLS handshake with " + r.channel.localAddress(), "failed: ");
+    }
     assertThat(authorizedPeers).isEmpty();
+  }
+
+  /** A tunnel to an echo app, kept open across a test's bad input. */
+  private record Live(HboneTunnel tunnel, HboneFixture.Collector echoed) {}
+
+  private Live liveTunnel() throws Exception {
+    HboneTunnel t = get(client.connect(hbone, fx.echoApp()));
+    Live live = new Live(t, attach(t));
+    assertStillRelays(live);
+    return live;
+  }
+
+  /** One more "ping" goes through and comes back. */
+  private static void assertStillRelays(Live live) {
+    int before = live.echoed().bytes().length;
+    live.tunnel().writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8));
+    await().atMost(Duration.ofSeconds(10)).until(() -> live.echoed().bytes().length == before + 4);
   }
 
   @Test
   void tlsWithoutAlpnH2IsClosed() throws Exception {
     WorkloadTls http11 = fx.tls(PRODUCTPAGE, List.of("http/1.1"));
-    RawH2 r = new RawH2(fx.group, http11.clientContext(), hbone);
-    fx.closeLater(r);
-    assertThat(r.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(r.settingsAcked).isNotDone();
+    try (LogLines logs = LogLines.capture()) {
+      RawH2 r = new RawH2(fx.group, http11.clientContext(), hbone);
+      fx.closeLater(r);
+      assertThat(r.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(r.settingsAcked).isNotDone();
+      logs.awaitLineWith(
+          "HBONE connection from " + r.channel.localAddress(), "refused: ALPN none instead of h2");
+    }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: reviews\r\n\r\n", "\u0000\u0001garbage\r\n"})
   void plaintextHttp11OrGarbageBeforeTlsIsClosed(String bytes) throws Exception {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", hbone.getPort())) {
+    Live live = liveTunnel();
+    // Long, so that a log line quoting what was read would show.
+    String sent = bytes + "x".repeat(4096);
+    try (LogLines logs = LogLines.capture();
+        java.net.Socket s = new java.net.Socket("127.0.0.1", hbone.getPort())) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().write(sent.getBytes(StandardCharsets.ISO_8859_1));
       int read;
       do {
         read = s.getInputStream().read();
       } while (read >= 0 && read != 'H');
       assertThat(read).as("no HTTP answer, only a TLS alert and a close").isEqualTo(-1);
+      String line =
+          logs.awaitLineWith(
+              "mTLS handshake with " + s.getLocalSocketAddress(), "not an SSL/TLS record");
+      assertThat(line).hasSizeLessThan(600);
     }
-    assertThat(authorizedPeers).isEmpty();
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
+    assertThat(authorizedPeers).containsOnly(PRODUCTPAGE); // the live tunnel's only
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 1);
+    assertStillRelays(live);
   }
 
   @Test

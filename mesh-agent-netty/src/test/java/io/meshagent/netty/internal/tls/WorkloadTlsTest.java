@@ -122,6 +122,22 @@ class WorkloadTlsTest {
   }
 
   @Test
+  void aReasonQuotingThePeerIsCutShort() {
+    String peerSent = "spiffe://cluster.local/ns/x/sa/" + "a".repeat(5000);
+    String reason =
+        PeerIdentity.reason(
+            new javax.net.ssl.SSLException(
+                "wrapper",
+                new io.meshagent.core.internal.identity.PeerVerificationException(
+                    peerSent + " is not trusted")));
+    assertThat(reason)
+        .hasSize(PeerIdentity.MAX_REASON + "… (5046 chars)".length())
+        .startsWith("spiffe://cluster.local/ns/x/sa/aaa")
+        .endsWith("… (5046 chars)");
+    assertThat(PeerIdentity.reason(new javax.net.ssl.SSLException("short"))).isEqualTo("short");
+  }
+
+  @Test
   void boringSslIsTheDefaultEngine() {
     assertThat(OpenSsl.isAvailable()).as("netty-tcnative BoringSSL loads").isTrue();
     assertThat(TlsEngine.preferred()).isEqualTo(TlsEngine.BORINGSSL);
