@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * verified ({@link #peer()}, null over plaintext), the cluster and endpoint that answered, the
  * attempts made, and Envoy's response flags when the agent answered itself (for example {@code UF}
  * upstream connect failure, {@code UT} timeout, {@code FI} injected fault, {@code NR} no route).
+ *
+ * <p>Trailers (the header block after the body, where gRPC puts {@code grpc-status}) travel over
+ * HTTP/2; HTTP/1.1 carries none, as Envoy drops them there unless told otherwise.
  */
 public final class MeshHttpResponse {
   private final int status;
@@ -25,6 +28,7 @@ public final class MeshHttpResponse {
   private final String upstreamHost;
   private final int attempts;
   private final String responseFlags;
+  private final List<HttpHeader> trailers;
 
   /**
    * @param status the HTTP status
@@ -53,6 +57,19 @@ public final class MeshHttpResponse {
       String upstreamHost,
       int attempts,
       String responseFlags) {
+    this(status, headers, body, peer, upstreamCluster, upstreamHost, attempts, responseFlags, null);
+  }
+
+  private MeshHttpResponse(
+      int status,
+      List<HttpHeader> headers,
+      byte[] body,
+      @Nullable SpiffeId peer,
+      String upstreamCluster,
+      String upstreamHost,
+      int attempts,
+      String responseFlags,
+      @Nullable List<HttpHeader> trailers) {
     if (status < 100 || status > 999) {
       throw new IllegalArgumentException("status out of range: " + status);
     }
@@ -64,6 +81,7 @@ public final class MeshHttpResponse {
     this.upstreamHost = requireNonNull(upstreamHost, "upstreamHost");
     this.attempts = attempts;
     this.responseFlags = requireNonNull(responseFlags, "responseFlags");
+    this.trailers = trailers == null ? List.of() : List.copyOf(trailers);
   }
 
   /** A response with {@code status} and a UTF-8 text body. */
@@ -90,6 +108,16 @@ public final class MeshHttpResponse {
   /** All values of a header. */
   public List<String> headerValues(String name) {
     return Headers.all(headers, name);
+  }
+
+  /** The trailers, in order; empty when none came. */
+  public List<HttpHeader> trailers() {
+    return trailers;
+  }
+
+  /** The first value of a trailer, or null. */
+  public @Nullable String trailer(String name) {
+    return Headers.first(trailers, name);
   }
 
   /** The body; a copy. */
@@ -136,13 +164,36 @@ public final class MeshHttpResponse {
   /** This response with the outbound details. */
   public MeshHttpResponse withUpstream(
       @Nullable SpiffeId peer, String cluster, String host, int attempts, String flags) {
-    return new MeshHttpResponse(status, headers, body, peer, cluster, host, attempts, flags);
+    return new MeshHttpResponse(
+        status, headers, body, peer, cluster, host, attempts, flags, trailers);
   }
 
   /** This response with other headers. */
   public MeshHttpResponse withHeaders(List<HttpHeader> headers) {
     return new MeshHttpResponse(
-        status, headers, body, peer, upstreamCluster, upstreamHost, attempts, responseFlags);
+        status,
+        headers,
+        body,
+        peer,
+        upstreamCluster,
+        upstreamHost,
+        attempts,
+        responseFlags,
+        trailers);
+  }
+
+  /** This response with these trailers (names lower case, as HTTP/2 sends them). */
+  public MeshHttpResponse withTrailers(List<HttpHeader> trailers) {
+    return new MeshHttpResponse(
+        status,
+        headers,
+        body,
+        peer,
+        upstreamCluster,
+        upstreamHost,
+        attempts,
+        responseFlags,
+        requireNonNull(trailers, "trailers"));
   }
 
   @Override

@@ -202,6 +202,21 @@ class TwoAgentsEndToEndTest {
           MeshHttpResponse.of(200, names.toString())
               .withHeaders(List.of(new HttpHeader("x-envoy-peer-metadata", "forged-response"))));
     }
+    if (request.path().startsWith("/grpc.Echo/")) {
+      // gRPC's shape: the status in trailers; /grpc.Echo/Missing answers NOT_FOUND, and
+      // /grpc.Echo/Down a 503 with no gRPC status at all.
+      if (request.path().endsWith("/Down")) {
+        return CompletableFuture.completedFuture(MeshHttpResponse.of(503, "down"));
+      }
+      String status = request.path().endsWith("/Missing") ? "5" : "0";
+      return CompletableFuture.completedFuture(
+          new MeshHttpResponse(
+                  200, List.of(new HttpHeader("content-type", "application/grpc")), request.body())
+              .withTrailers(
+                  List.of(
+                      new HttpHeader("grpc-status", status),
+                      new HttpHeader("grpc-message", status.equals("0") ? "" : "missing"))));
+    }
     if (request.path().startsWith("/fail-once") && !failedOnce.getAndSet(true)) {
       return CompletableFuture.completedFuture(MeshHttpResponse.of(503, "once"));
     }
@@ -255,6 +270,60 @@ class TwoAgentsEndToEndTest {
           send(MeshHttpRequest.builder("GET", host, "/h2").protocol(HttpProtocol.HTTP_2).build());
       assertThat(r.status()).as(host + ": " + r.bodyText()).isEqualTo(200);
       assertThat(r.bodyText()).startsWith("reviews saw spiffe://" + PRODUCTPAGE_ID);
+    }
+  }
+
+  /**
+   * A gRPC call's status travels in the trailers, through both agents, and labels both reporters'
+   * {@code grpc_response_status} as Istio's stats filter does: from the trailers, else from the
+   * HTTP status (503 is UNAVAILABLE, 14).
+   */
+  @Test
+  void grpcTrailersCarryTheStatusToTheCallerAndToBothReporters() throws Exception {
+    Map<String, String> labels =
+        Map.of(
+            "request_protocol", "grpc",
+            "destination_workload", "reviews-v1",
+            "source_workload", "productpage-v1");
+    Map<String, String> want = new java.util.LinkedHashMap<>();
+    want.put("Say", "0");
+    want.put("Missing", "5");
+    want.put("Down", "14");
+    for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {
+      for (Map.Entry<String, String> call : want.entrySet()) {
+        Map<String, String> source = with(labels, "reporter", "source");
+        Map<String, String> destination = with(labels, "reporter", "destination");
+        for (Map<String, String> m : List.of(source, destination)) {
+          m.put("grpc_response_status", call.getValue());
+        }
+        double sourceBefore =
+            Metrics.value(productpage.prometheusText(), "istio_requests_total", source);
+        double destBefore =
+            Metrics.value(reviews.prometheusText(), "istio_requests_total", destination);
+        byte[] message = {0, 0, 0, 0, 2, 8, 1}; // a length-prefixed gRPC message
+        MeshHttpResponse r =
+            send(
+                MeshHttpRequest.builder("POST", host, "/grpc.Echo/" + call.getKey())
+                    .protocol(HttpProtocol.HTTP_2)
+                    .header("content-type", "application/grpc")
+                    .header("te", "trailers")
+                    .body(message)
+                    .build());
+        if (call.getKey().equals("Down")) {
+          assertThat(r.status()).isEqualTo(503);
+          assertThat(r.trailers()).isEmpty();
+        } else {
+          assertThat(r.status()).as(host).isEqualTo(200);
+          assertThat(r.body()).isEqualTo(message);
+          assertThat(r.trailer("grpc-status")).as(host).isEqualTo(call.getValue());
+        }
+        assertThat(Metrics.value(productpage.prometheusText(), "istio_requests_total", source))
+            .as(host + " " + call.getKey() + " source")
+            .isEqualTo(sourceBefore + 1);
+        assertThat(Metrics.value(reviews.prometheusText(), "istio_requests_total", destination))
+            .as(host + " " + call.getKey() + " destination")
+            .isEqualTo(destBefore + 1);
+      }
     }
   }
 

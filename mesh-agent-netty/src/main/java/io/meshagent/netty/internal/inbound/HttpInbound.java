@@ -370,7 +370,10 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     if (http2) {
       var f =
           Http2Messages.write(
-              ctx, Http2Messages.responseHeaders(resp, telemetry.ownFields()), resp.bodyBuffer());
+              ctx,
+              Http2Messages.responseHeaders(resp, telemetry.ownFields()),
+              resp.bodyBuffer(),
+              resp.trailers());
       ctx.flush();
       if (!keepAlive) {
         f.addListener(ChannelFutureListener.CLOSE);

@@ -5,6 +5,7 @@ import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
 import io.meshagent.traffic.MeshHttpRequest;
+import io.meshagent.traffic.MeshHttpResponse;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,11 +62,21 @@ final class MessageFields {
     return out;
   }
 
-  /** The protocol label of a request with this {@code content-type}. */
+  private static final String GRPC = "application/grpc";
+
+  /**
+   * The protocol label of a request with this {@code content-type}: gRPC is {@code
+   * application/grpc}, alone or followed by {@code +} or {@code ;} (Envoy's {@code
+   * Grpc::Common::isGrpcRequestHeaders}); gRPC-Web's {@code application/grpc-web} is HTTP.
+   */
   static RequestProtocol protocol(@Nullable String ct) {
-    return ct != null && ct.startsWith("application/grpc")
-        ? RequestProtocol.GRPC
-        : RequestProtocol.HTTP;
+    boolean grpc =
+        ct != null
+            && ct.startsWith(GRPC)
+            && (ct.length() == GRPC.length()
+                || ct.charAt(GRPC.length()) == '+'
+                || ct.charAt(GRPC.length()) == ';');
+    return grpc ? RequestProtocol.GRPC : RequestProtocol.HTTP;
   }
 
   /** What a span records of {@code r}. */
@@ -80,17 +91,44 @@ final class MessageFields {
     return r.protocol() == HttpProtocol.HTTP_2 ? "HTTP/2" : "HTTP/1.1";
   }
 
-  /** The {@code grpc_response_status} of a response with this {@code grpc-status}, or -1. */
-  static int grpcStatus(@Nullable String s) {
-    if (s == null) {
+  /**
+   * The {@code grpc_response_status} of a response, as Istio's stats filter finds it through
+   * Envoy's {@code Grpc::Common::getGrpcStatus}: for a gRPC request only, the trailers' {@code
+   * grpc-status}, else the header block's ({@code headerStatus}: a trailers-only response), else
+   * the HTTP status mapped to gRPC's; -1 (an empty label) for anything else, or a value that is not
+   * a status.
+   */
+  static int grpcStatus(
+      RequestProtocol protocol, MeshHttpResponse r, @Nullable String headerStatus) {
+    if (protocol != RequestProtocol.GRPC) {
       return -1;
     }
+    String s = r.trailers().isEmpty() ? null : r.trailer("grpc-status");
+    if (s == null) {
+      s = headerStatus;
+    }
+    return s == null ? fromHttp(r.status()) : parseStatus(s);
+  }
+
+  private static int parseStatus(String s) {
     try {
       int code = Integer.parseInt(s.trim());
       return code >= 0 ? code : -1;
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /** Envoy's {@code Grpc::Utility::httpToGrpcStatus}. */
+  static int fromHttp(int status) {
+    return switch (status) {
+      case 400 -> 13; // INTERNAL
+      case 401 -> 16; // UNAUTHENTICATED
+      case 403 -> 7; // PERMISSION_DENIED
+      case 404 -> 12; // UNIMPLEMENTED
+      case 429, 502, 503, 504 -> 14; // UNAVAILABLE
+      default -> 2; // UNKNOWN
+    };
   }
 
   /** Bytes on the wire, approximately as HTTP/1.1 frames them: headers plus body. */

@@ -15,6 +15,7 @@ import io.meshagent.core.internal.telemetry.accesslog.AccessLogEntry;
 import io.meshagent.core.internal.telemetry.metrics.ConnectionRecord;
 import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
+import io.meshagent.core.internal.telemetry.metrics.RequestProtocol;
 import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
 import io.meshagent.core.internal.telemetry.metrics.SecurityPolicy;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
@@ -189,15 +190,16 @@ public final class Telemetry implements AutoCloseable {
               ? peers.ofBaggage(baggage, r.peer())
               : peers.of(metadata, r.peer());
       String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
+      RequestProtocol protocol = protocol(request.header("content-type"));
       metrics.recordRequest(
           new RequestRecord(
               Reporter.SOURCE,
               local.get().workload(),
               peer,
               services.of(r.upstreamCluster(), request.authority()),
-              protocol(request.header("content-type")),
+              protocol,
               r.status(),
-              grpcStatus(noted != null ? noted.grpcStatus : r.header("grpc-status")),
+              grpcStatus(protocol, r, noted != null ? noted.grpcStatus : r.header("grpc-status")),
               flags,
               // Istio's source reporter does not know the connection's policy.
               SecurityPolicy.UNKNOWN,
@@ -291,15 +293,16 @@ public final class Telemetry implements AutoCloseable {
       long nanos = System.nanoTime() - startNanos;
       long requestSize = size(request.headers(), request.bodyLength()) + fields.exchangeBytes;
       long responseSize = size(r.headers(), r.bodyLength());
+      RequestProtocol protocol = protocol(fields.contentType);
       metrics.recordRequest(
           new RequestRecord(
               Reporter.DESTINATION,
               peer,
               local.get().workload(),
               services.of(cluster, request.authority()),
-              protocol(fields.contentType),
+              protocol,
               r.status(),
-              grpcStatus(r.header("grpc-status")),
+              grpcStatus(protocol, r, r.header("grpc-status")),
               flags.isEmpty() ? "-" : flags,
               context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
               nanos,

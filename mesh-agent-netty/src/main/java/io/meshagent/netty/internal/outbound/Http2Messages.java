@@ -108,9 +108,48 @@ public final class Http2Messages {
    * @return the future of the last frame written
    */
   public static ChannelFuture write(ChannelOutboundInvoker out, Http2Headers h, ByteBuffer body) {
+    return write(out, h, body, List.of());
+  }
+
+  /**
+   * Writes a message as {@link #write(ChannelOutboundInvoker, Http2Headers, ByteBuffer)} does, and
+   * then its trailers, when there are any, as the last header block.
+   */
+  public static ChannelFuture write(
+      ChannelOutboundInvoker out, Http2Headers h, ByteBuffer body, List<HttpHeader> trailers) {
+    boolean last = trailers.isEmpty();
     boolean empty = !body.hasRemaining();
-    ChannelFuture f = out.write(new DefaultHttp2HeadersFrame(h, empty));
-    return empty ? f : out.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
+    ChannelFuture f = out.write(new DefaultHttp2HeadersFrame(h, empty && last));
+    if (!empty) {
+      f = out.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), last));
+    }
+    if (last) {
+      return f;
+    }
+    Http2Headers t = new DefaultHttp2Headers(false, trailers.size());
+    for (int i = 0, n = trailers.size(); i < n; i++) { // the API's lists are random-access
+      HttpHeader x = trailers.get(i);
+      t.add(NAMES.get(x.name(), AsciiString::cached), x.value());
+    }
+    return out.write(new DefaultHttp2HeadersFrame(t, true));
+  }
+
+  /**
+   * The fields of a trailer block ({@code grpc-status}, {@code grpc-message}, ...).
+   *
+   * @throws IllegalArgumentException when it holds a pseudo-header or a malformed value
+   */
+  public static List<HttpHeader> trailers(Http2Headers h) {
+    List<HttpHeader> out = new ArrayList<>(h.size());
+    for (Map.Entry<CharSequence, CharSequence> e : h) {
+      String n = e.getKey().toString();
+      if (n.isEmpty() || n.charAt(0) == ':') {
+        throw new IllegalArgumentException("trailers with the pseudo-header " + n);
+      }
+      checkValue(n, e.getValue());
+      out.add(field(n, e.getValue().toString()));
+    }
+    return out;
   }
 
   /**

@@ -15,14 +15,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the response of one outbound HTTP/2 stream from its frames and completes the {@link
- * Exchange} when the stream ends: informational (1xx) header blocks are skipped, trailers are not
- * kept (as before, through Netty's HTTP/1 conversion), a body over the limit or a malformed block
- * fails the exchange and resets the stream.
+ * Exchange} when the stream ends: informational (1xx) header blocks are skipped, trailers are kept
+ * ({@link MeshHttpResponse#trailers()}: gRPC's status is there), a body over the limit or a
+ * malformed block fails the exchange and resets the stream.
  */
 final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
   private final Exchange exchange;
   private final BodyBuffer body;
   private @Nullable Http2Headers headers;
+  private @Nullable Http2Headers trailers;
   private boolean done;
 
   private final boolean noteFields;
@@ -71,8 +72,9 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
         return; // informational: the final response follows
       }
       headers = f.headers();
+    } else {
+      trailers = f.headers(); // a second block is the trailers, which end the stream
     }
-    // A second block is the trailers, which end the stream.
     if (f.isEndStream()) {
       complete(ctx);
     }
@@ -85,6 +87,9 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
     ReceivedFields noted = noteFields ? new ReceivedFields() : null;
     try {
       MeshHttpResponse r = Http2Messages.response(h, bytes, noted);
+      if (trailers != null) {
+        r = r.withTrailers(Http2Messages.trailers(trailers));
+      }
       exchange.noted = noted;
       exchange.tunnelBaggage = HboneTunnel.baggageOf(ctx.channel());
       exchange.response.complete(
