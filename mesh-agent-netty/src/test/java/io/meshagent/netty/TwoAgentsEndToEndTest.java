@@ -369,13 +369,16 @@ class TwoAgentsEndToEndTest {
   @Test
   void aRouteTimeoutAfterARetriedAnswerIsLabelledAsTheLocalAnswerItIs() throws Exception {
     // The first try's 503 (with the server's metadata) is retried; the retry stalls; the route
-    // timeout answers. Only the answer given is recorded, and it came from no peer.
+    // timeout answers. Only the answer given is recorded, and it came from no peer: over no
+    // connection's certificates, so both principals are unknown, as Istio's stats filter has them.
     Map<String, String> timedOut =
         Map.of(
             "reporter", "source",
             "response_code", "504",
             "response_flags", "UT",
-            "destination_workload", "unknown");
+            "destination_workload", "unknown",
+            "source_principal", "unknown",
+            "destination_principal", "unknown");
     double before = Metrics.value(productpage.prometheusText(), "istio_requests_total", timedOut);
 
     MeshHttpResponse r =

@@ -194,7 +194,7 @@ public final class Telemetry implements AutoCloseable {
       metrics.recordRequest(
           new RequestRecord(
               Reporter.SOURCE,
-              local.get().workload(),
+              me(r.peer() != null),
               peer,
               services.of(r.upstreamCluster(), request.authority()),
               protocol,
@@ -298,7 +298,7 @@ public final class Telemetry implements AutoCloseable {
           new RequestRecord(
               Reporter.DESTINATION,
               peer,
-              local.get().workload(),
+              me(context.peer() != null),
               services.of(cluster, request.authority()),
               protocol,
               r.status(),
@@ -433,7 +433,7 @@ public final class Telemetry implements AutoCloseable {
       known = WorkloadMetadata.UNKNOWN;
     }
     WorkloadMetadata other = peer == null ? known : known.withPrincipal(peer);
-    WorkloadMetadata me = local.get().workload();
+    WorkloadMetadata me = me(peer != null);
     boolean source = reporter == Reporter.SOURCE;
     TcpConnectionMetrics m =
         metrics.tcpConnection(
@@ -478,6 +478,28 @@ public final class Telemetry implements AutoCloseable {
   public @Nullable OwnFields ownFields() {
     return enabled ? currentOwnFields() : null;
   }
+
+  /**
+   * This workload as one side of a metric's labels. Its principal only over mTLS: Istio's stats
+   * filter takes both principals from the connection's certificates, so over plaintext (or when the
+   * agent answered itself) they are {@code unknown}.
+   */
+  private WorkloadMetadata me(boolean mtls) {
+    LocalPeerMetadata l = local.get();
+    if (mtls) {
+      return l.workload();
+    }
+    Plain p = plain;
+    if (p == null || p.from != l) {
+      p = new Plain(l, l.workload().toBuilder().principal("").build());
+      plain = p;
+    }
+    return p.workload;
+  }
+
+  private record Plain(LocalPeerMetadata from, WorkloadMetadata workload) {}
+
+  private volatile @Nullable Plain plain;
 
   private OwnFields currentOwnFields() {
     LocalPeerMetadata me = local.get();
