@@ -53,6 +53,7 @@ class TwoAgentsEndToEndTest {
   static final String REVIEWS_HBONE = "outbound|9080||reviews-hbone.default.svc.cluster.local";
   static final String RETRYING = "outbound|9080||flaky.default.svc.cluster.local";
   static final String SLOW = "outbound|9080||slow.default.svc.cluster.local";
+  static final String NO_RETRIES = "outbound|9080||overflow.default.svc.cluster.local";
   static final String ECHO = "outbound|9000||echo.default.svc.cluster.local";
   static final String ECHO_HBONE = "outbound|9000||echo-hbone.default.svc.cluster.local";
   static final String UNSERVED = "outbound|7777||unserved.default.svc.cluster.local";
@@ -117,6 +118,12 @@ class TwoAgentsEndToEndTest {
             .endpoints(RETRYING, mtls, "127.0.0.3:1", REVIEWS_IP + ":" + http.getPort())
             .cluster(SLOW, san, "")
             .endpoints(SLOW, mtls, REVIEWS_IP + ":" + http.getPort())
+            // No retry may be in flight: the retry circuit breaker refuses every one.
+            .cluster(
+                NO_RETRIES,
+                san,
+                ", \"circuit_breakers\": { \"thresholds\": [{ \"max_retries\": 0 }] }")
+            .endpoints(NO_RETRIES, mtls, REVIEWS_IP + ":" + http.getPort())
             .cluster(ECHO, san, "")
             .endpoints(ECHO, mtls, REVIEWS_IP + ":" + tcp.getPort())
             .cluster(ECHO_HBONE, san, "")
@@ -151,6 +158,15 @@ class TwoAgentsEndToEndTest {
                             + SLOW
                             + "\", \"timeout\": \"1s\","
                             + " \"retry_policy\": { \"retry_on\": \"5xx\", \"num_retries\": 1 }",
+                        "")),
+                vhost(
+                    "overflow",
+                    List.of("overflow:9080"),
+                    route(
+                        "/",
+                        "\"cluster\": \""
+                            + NO_RETRIES
+                            + "\", \"retry_policy\": { \"retry_on\": \"5xx\", \"num_retries\": 2 }",
                         "")),
                 vhost(
                     "teapot",
@@ -216,6 +232,9 @@ class TwoAgentsEndToEndTest {
                   List.of(
                       new HttpHeader("grpc-status", status),
                       new HttpHeader("grpc-message", status.equals("0") ? "" : "missing"))));
+    }
+    if (request.path().startsWith("/unavailable")) {
+      return CompletableFuture.completedFuture(MeshHttpResponse.of(503, "always"));
     }
     if (request.path().startsWith("/fail-once") && !failedOnce.getAndSet(true)) {
       return CompletableFuture.completedFuture(MeshHttpResponse.of(503, "once"));
@@ -391,6 +410,33 @@ class TwoAgentsEndToEndTest {
     assertThat(r.responseFlags()).isEqualTo("UT"); // after the 503, retried: a 504 of its own
     assertThat(Metrics.value(productpage.prometheusText(), "istio_requests_total", timedOut))
         .isEqualTo(before + 1);
+  }
+
+  @Test
+  void aRetriableAnswerWithNoRetriesLeftIsFlaggedUrx() throws Exception {
+    // Envoy's router: the retry policy would retry this 503, but its one retry is spent.
+    Map<String, String> exhausted =
+        Map.of("reporter", "source", "response_code", "503", "response_flags", "URX");
+    double before = Metrics.value(productpage.prometheusText(), "istio_requests_total", exhausted);
+
+    MeshHttpResponse r = send(MeshHttpRequest.get("stale:9080", "/unavailable"));
+
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.bodyText()).isEqualTo("always"); // the upstream's answer, passed on
+    assertThat(r.attempts()).isEqualTo(2);
+    assertThat(r.responseFlags()).isEqualTo("URX");
+    assertThat(Metrics.value(productpage.prometheusText(), "istio_requests_total", exhausted))
+        .isEqualTo(before + 1);
+  }
+
+  @Test
+  void aRetryTheRetryCircuitBreakerRefusesIsFlaggedUo() throws Exception {
+    MeshHttpResponse r = send(MeshHttpRequest.get("overflow:9080", "/unavailable"));
+
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.bodyText()).isEqualTo("always");
+    assertThat(r.attempts()).isEqualTo(1);
+    assertThat(r.responseFlags()).isEqualTo("UO");
   }
 
   @Test

@@ -391,9 +391,12 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         return;
       }
       RetryPolicy retry = forward == null ? null : forward.retryPolicy();
-      if (retry != null
-          && attempts <= retry.numRetries()
-          && RetryPolicies.retriable(retry, outcome, status)) {
+      // As Envoy's RetryStateImpl::shouldRetry: a retriable outcome with no retries left is URX
+      // (upstream retry limit exceeded), one the retry circuit breaker refuses is UO (overflow).
+      boolean retriable = retry != null && RetryPolicies.retriable(retry, outcome, status);
+      if (retriable && attempts > retry.numRetries()) {
+        flag = flag.isEmpty() ? "URX" : flag + ",URX";
+      } else if (retriable) {
         Admission permit =
             u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireRetry();
         if (permit instanceof Admission.Permit p) {
@@ -410,7 +413,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
           }
           p.close();
         } else {
-          flag = flag.isEmpty() ? "URX" : flag + ",URX";
+          flag = flag.isEmpty() ? "UO" : flag + ",UO";
         }
       }
       if (resp != null) {
