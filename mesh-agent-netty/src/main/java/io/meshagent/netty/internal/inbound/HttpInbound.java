@@ -42,6 +42,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.opentelemetry.context.Scope;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -284,10 +285,13 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     }
     MeshHttpRequest admitted = request;
     CompletableFuture<MeshHttpResponse> answer;
+    Scope span = t.makeSpanCurrent();
     try {
       answer = handler.handle(admitted, context);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
+    } finally {
+      span.close();
     }
     answer.whenComplete(
         (resp, err) ->

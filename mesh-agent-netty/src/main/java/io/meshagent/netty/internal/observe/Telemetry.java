@@ -32,7 +32,9 @@ import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.InboundContext;
 import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,6 +236,11 @@ public final class Telemetry implements AutoCloseable {
       return new Outbound(request, null, 0);
     }
     Context current = Context.current();
+    if (!spans.isNoop() && !Span.fromContext(current).getSpanContext().isValid()) {
+      // No span of the app's is current: the app forwarded its caller's trace headers, as Istio
+      // asks apps to, and the client span continues that trace (as Envoy's outbound does).
+      current = propagation.extract(current, request, GETTER);
+    }
     RequestSpan span =
         spans.isNoop()
             ? spans.passThrough(current)
@@ -279,6 +286,16 @@ public final class Telemetry implements AutoCloseable {
     /** The request as the app sees it: without the peer's metadata headers. */
     public MeshHttpRequest request() {
       return request;
+    }
+
+    /**
+     * Makes the server span current on this thread, for the in-process handler's call: an app
+     * instrumented with OpenTelemetry starts its own spans under it. Close the scope after the call
+     * returns.
+     */
+    public Scope makeSpanCurrent() {
+      Context c = span == null ? Context.root() : span.context();
+      return c == Context.root() ? Scope.noop() : c.makeCurrent();
     }
 
     /**
@@ -384,11 +401,16 @@ public final class Telemetry implements AutoCloseable {
     // Without any trace header there is nothing to extract; the propagators would look for seven.
     Context parent =
         in.traced ? propagation.extract(Context.root(), request, GETTER) : Context.root();
-    RequestSpan span =
-        spans.isNoop()
-            ? spans.passThrough(parent)
-            : spans.startServer(parent, spanRequest(request, in.requestId, null));
-    return new Inbound(stripped, in, peer, context, span, cluster);
+    if (spans.isNoop()) {
+      // No tracer: the trace headers reach the app as they came.
+      return new Inbound(stripped, in, peer, context, spans.passThrough(parent), cluster);
+    }
+    RequestSpan span = spans.startServer(parent, spanRequest(request, in.requestId, null));
+    // The app sees the server span as its parent, as Envoy's inbound rewrites the headers: an app
+    // that forwards them (or uses the context made current for its handler) continues from it.
+    List<HttpHeader> headers = new ArrayList<>(stripped.headers());
+    propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
+    return new Inbound(stripped.withHeaders(headers), in, peer, context, span, cluster);
   }
 
   /**
