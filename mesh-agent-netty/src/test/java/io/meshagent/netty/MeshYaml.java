@@ -77,7 +77,25 @@ final class MeshYaml {
             + " },"
             + " { \"name\": \"tlsMode-disabled\", \"match\": {}, \"transport_socket\": "
             + RAW_BUFFER
-            + " } ] }");
+            + " } ],"
+            + istioServiceMetadata(name)
+            + " }");
+  }
+
+  /**
+   * The {@code istio} metadata istiod gives an {@code outbound|port|subset|<name>.<ns>.svc...}
+   * cluster: the service it is of, which the client side's metrics are labelled with.
+   */
+  static String istioServiceMetadata(String cluster) {
+    String host = cluster.substring(cluster.lastIndexOf('|') + 1);
+    String[] parts = host.split("\\.");
+    return " \"metadata\": { \"filter_metadata\": { \"istio\": { \"services\": [{ \"host\": \""
+        + host
+        + "\", \"name\": \""
+        + parts[0]
+        + "\", \"namespace\": \""
+        + (parts.length > 1 ? parts[1] : "")
+        + "\" }] } } }";
   }
 
   /**

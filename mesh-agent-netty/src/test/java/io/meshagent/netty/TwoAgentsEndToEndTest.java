@@ -498,7 +498,8 @@ class TwoAgentsEndToEndTest {
             "reviews.default.svc.cluster.local",
             "connection_security_policy",
             "unknown");
-    // The server knows the service by the request's host (no inbound cluster metadata).
+    // Without inbound cluster metadata the server labels its own canonical service (istiod turns
+    // the Host fallback off inbound), whatever host the request named.
     Map<String, String> destination =
         with(
             http,

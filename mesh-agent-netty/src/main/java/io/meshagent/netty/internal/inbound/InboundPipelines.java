@@ -285,8 +285,8 @@ final class InboundPipelines {
     // The service is not known from a TCP connection.
     TcpConnectionMetrics m =
         exchanged != null
-            ? telemetry.tcp(Reporter.DESTINATION, peer, cluster, "", exchanged)
-            : telemetry.tcp(Reporter.DESTINATION, peer, cluster, "", conn.tunnelBaggage());
+            ? telemetry.tcp(Reporter.DESTINATION, peer, cluster, exchanged)
+            : telemetry.tcp(Reporter.DESTINATION, peer, cluster, conn.tunnelBaggage());
     ch.pipeline().addLast(new ByteCounter(m));
     ch.closeFuture().addListener(x -> m.recordClose());
     if (tcp != null) {

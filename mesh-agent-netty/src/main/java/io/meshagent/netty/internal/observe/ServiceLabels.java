@@ -11,26 +11,39 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The service a request or connection is labelled with ({@code destination_service}, its name and
- * namespace), as Istio's stats filter takes it: from the {@code istio} service metadata of the
- * cluster it went through, else from an {@code outbound|port|subset|host} cluster's name, else from
- * the request's host. The same instance is returned for every request to a service, which is what
- * makes the metrics' label lookup cheap (it compares by identity).
+ * namespace), as Istio's stats filter ({@code istio_stats.cc}, {@code populatePeerInfo}) takes it:
+ * the first service of the {@code istio} metadata of the cluster it went through (its name, else
+ * the host's first label); Envoy's passthrough and black-hole clusters by their names; else, on the
+ * client side only, the request's {@code Host} as it came, port and all (istiod turns that fallback
+ * off for inbound listeners, where an empty service then falls back to the local canonical service
+ * in {@code IstioLabels}). A TCP connection has no {@code Host}. The same instance is returned for
+ * every request to a service, which is what makes the metrics' label lookup cheap (it compares by
+ * identity).
  */
 final class ServiceLabels {
   private static final int MAX_SERVICES = 4096;
-  private static final int MAX_AUTHORITIES = 64;
+
+  /** Envoy's clusters that name no service: they label {@code destination_service_name}. */
+  private static final java.util.Set<String> PASSTHROUGH =
+      java.util.Set.of(
+          "BlackHoleCluster",
+          "PassthroughCluster",
+          "InboundPassthroughCluster",
+          "InboundPassthroughClusterIpv4",
+          "InboundPassthroughClusterIpv6");
 
   private final Function<String, @Nullable Cluster> clusters;
+  // Whether the request's Host stands in for a service no metadata names (the client side).
+  private final boolean hostFallback;
   // Separate caches: an authority could be spelled like a cluster name.
   private final BoundedCache<String, DestinationService> byAuthority =
       new BoundedCache<>(MAX_SERVICES);
-  private final BoundedCache<String, DestinationService> byClusterName =
+  private final BoundedCache<String, DestinationService> byPassthrough =
       new BoundedCache<>(MAX_SERVICES);
-  private final BoundedCache<String, ClusterServices> byMetadata = new BoundedCache<>(MAX_SERVICES);
+  private final BoundedCache<String, ClusterService> byMetadata = new BoundedCache<>(MAX_SERVICES);
 
-  /** A cluster's services from its metadata by authority, for the cluster instance they are of. */
-  private record ClusterServices(
-      Cluster cluster, BoundedCache<String, DestinationService> byAuthority) {}
+  /** A cluster's service from its metadata, for the cluster instance (the CDS version) it is of. */
+  private record ClusterService(Cluster cluster, DestinationService service) {}
 
   private final Supplier<?> generation;
 
@@ -54,10 +67,14 @@ final class ServiceLabels {
    * @param clusters the cluster of a name in the agent's current snapshot, or null
    * @param generation the current snapshot (any object that is replaced whenever {@code clusters}
    *     may answer differently)
+   * @param hostFallback whether the request's {@code Host} names a service no metadata names: the
+   *     client side's (source reporter's) labels
    */
-  ServiceLabels(Function<String, @Nullable Cluster> clusters, Supplier<?> generation) {
+  ServiceLabels(
+      Function<String, @Nullable Cluster> clusters, Supplier<?> generation, boolean hostFallback) {
     this.clusters = clusters;
     this.generation = generation;
+    this.hostFallback = hostFallback;
   }
 
   /** The service of a request to {@code authority} through {@code cluster} (may be empty). */
@@ -77,68 +94,39 @@ final class ServiceLabels {
   }
 
   private DestinationService lookup(String cluster, String authority) {
+    String host = hostFallback ? authority : "";
+    if (PASSTHROUGH.contains(cluster)) {
+      String key = cluster + '|' + host;
+      DestinationService s = byPassthrough.get(key);
+      return s != null ? s : byPassthrough.put(key, new DestinationService(host, cluster, ""));
+    }
     Cluster c = cluster.isEmpty() ? null : clusters.apply(cluster);
     if (c != null && !c.istioServices().isEmpty()) {
-      return fromMetadata(c, authority);
-    }
-    boolean named =
-        (cluster.startsWith("outbound|") || cluster.startsWith("inbound|"))
-            && !cluster.endsWith("|");
-    BoundedCache<String, DestinationService> cache = named ? byClusterName : byAuthority;
-    String key = named ? cluster : authority;
-    DestinationService s = cache.get(key);
-    return s != null ? s : cache.put(key, fromNames(cluster, authority));
-  }
-
-  /**
-   * The service of a cluster with {@code istio} metadata: the one whose host the request named when
-   * it lists several, else the first. Kept per cluster while its instance (the CDS version) and the
-   * authority stay the same.
-   */
-  private DestinationService fromMetadata(Cluster c, String authority) {
-    ClusterServices known = byMetadata.get(c.name());
-    if (known == null || known.cluster != c) {
-      known = new ClusterServices(c, new BoundedCache<>(MAX_AUTHORITIES));
-      byMetadata.put(c.name(), known);
-    }
-    DestinationService hit = known.byAuthority.get(authority);
-    if (hit != null) {
-      return hit;
-    }
-    String host = hostOf(authority);
-    IstioService chosen = c.istioServices().get(0);
-    for (IstioService s : c.istioServices()) {
-      if (s.host().equals(host)) {
-        chosen = s;
-        break;
+      IstioService first = c.istioServices().get(0);
+      if (!first.host().isEmpty()) {
+        return fromMetadata(c, first);
       }
     }
-    return known.byAuthority.put(
-        authority,
-        new DestinationService(
-            chosen.host(),
-            chosen.name().isEmpty() ? chosen.host() : chosen.name(),
-            chosen.namespace()));
-  }
-
-  /**
-   * The service without metadata: the FQDN of an {@code outbound|port|subset|host} cluster, else
-   * the authority's host.
-   */
-  static DestinationService fromNames(String cluster, String authority) {
-    if (cluster.startsWith("outbound|") || cluster.startsWith("inbound|")) {
-      String host = cluster.substring(cluster.lastIndexOf('|') + 1);
-      if (!host.isEmpty()) {
-        return DestinationService.ofHost(host);
-      }
+    if (host.isEmpty()) {
+      return DestinationService.UNKNOWN;
     }
-    String host = hostOf(authority);
-    return host.isEmpty() ? DestinationService.UNKNOWN : DestinationService.ofHost(host);
+    DestinationService s = byAuthority.get(host);
+    return s != null ? s : byAuthority.put(host, new DestinationService(host, host, ""));
   }
 
-  /** {@code host:port} → {@code host}, IPv6 brackets kept. */
-  private static String hostOf(String authority) {
-    int colon = authority.lastIndexOf(':');
-    return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
+  /** The service of a cluster's metadata, kept while the cluster instance stays the same. */
+  private DestinationService fromMetadata(Cluster c, IstioService first) {
+    ClusterService known = byMetadata.get(c.name());
+    if (known != null && known.cluster == c) {
+      return known.service;
+    }
+    String name = first.name();
+    if (name.isEmpty()) {
+      int dot = first.host().indexOf('.');
+      name = dot < 0 ? first.host() : first.host().substring(0, dot);
+    }
+    DestinationService s = new DestinationService(first.host(), name, first.namespace());
+    byMetadata.put(c.name(), new ClusterService(c, s));
+    return s;
   }
 }

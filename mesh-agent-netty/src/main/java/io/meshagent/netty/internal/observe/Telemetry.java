@@ -59,7 +59,9 @@ public final class Telemetry implements AutoCloseable {
   private final RequestSpans spans;
   private final TracePropagation propagation;
   private final boolean enabled;
-  private final ServiceLabels services;
+  // The client side falls back on the request's Host; istiod turns that off for inbound.
+  private final ServiceLabels clientServices;
+  private final ServiceLabels serverServices;
   private final PeerLookup peers = new PeerLookup();
 
   /** Telemetry that records nothing and changes no message (the access log still works). */
@@ -111,7 +113,8 @@ public final class Telemetry implements AutoCloseable {
       Function<String, @Nullable Cluster> clusters,
       Supplier<?> generation) {
     this.enabled = enabled;
-    this.services = new ServiceLabels(clusters, generation);
+    this.clientServices = new ServiceLabels(clusters, generation, true);
+    this.serverServices = new ServiceLabels(clusters, generation, false);
     this.metrics = metrics;
     this.local = local;
     this.accessLog = accessLog;
@@ -198,7 +201,7 @@ public final class Telemetry implements AutoCloseable {
               Reporter.SOURCE,
               me(r.peer() != null),
               peer,
-              services.of(r.upstreamCluster(), request.authority()),
+              clientServices.of(r.upstreamCluster(), request.authority()),
               protocol,
               r.status(),
               grpcStatus(protocol, r, noted != null ? noted.grpcStatus : r.header("grpc-status")),
@@ -316,7 +319,7 @@ public final class Telemetry implements AutoCloseable {
               Reporter.DESTINATION,
               peer,
               me(context.peer() != null),
-              services.of(cluster, request.authority()),
+              serverServices.of(cluster, request.authority()),
               protocol,
               r.status(),
               grpcStatus(protocol, r, r.header("grpc-status")),
@@ -418,18 +421,13 @@ public final class Telemetry implements AutoCloseable {
    *
    * @param reporter {@code SOURCE} for outbound, {@code DESTINATION} for inbound
    */
-  public TcpConnectionMetrics tcp(
-      Reporter reporter, @Nullable SpiffeId peer, String cluster, String host) {
-    return tcp(reporter, peer, cluster, host, (String) null);
+  public TcpConnectionMetrics tcp(Reporter reporter, @Nullable SpiffeId peer, String cluster) {
+    return tcp(reporter, peer, cluster, (String) null);
   }
 
   /** The same, for a tunnel whose CONNECT carried the peer's {@code baggage}. */
   public TcpConnectionMetrics tcp(
-      Reporter reporter,
-      @Nullable SpiffeId peer,
-      String cluster,
-      String host,
-      @Nullable String baggage) {
+      Reporter reporter, @Nullable SpiffeId peer, String cluster, @Nullable String baggage) {
     if (!enabled) {
       return TcpConnectionMetrics.NOOP;
     }
@@ -437,7 +435,6 @@ public final class Telemetry implements AutoCloseable {
         reporter,
         peer,
         cluster,
-        host,
         baggage == null ? WorkloadMetadata.UNKNOWN : PeerBaggage.decode(baggage));
   }
 
@@ -446,7 +443,6 @@ public final class Telemetry implements AutoCloseable {
       Reporter reporter,
       @Nullable SpiffeId peer,
       String cluster,
-      String host,
       @Nullable WorkloadMetadata known) {
     if (!enabled) {
       return TcpConnectionMetrics.NOOP;
@@ -463,7 +459,8 @@ public final class Telemetry implements AutoCloseable {
                 reporter,
                 source ? me : other,
                 source ? other : me,
-                services.of(cluster, host),
+                // A connection has no Host to fall back on.
+                (source ? clientServices : serverServices).of(cluster, ""),
                 "-",
                 source
                     ? SecurityPolicy.UNKNOWN

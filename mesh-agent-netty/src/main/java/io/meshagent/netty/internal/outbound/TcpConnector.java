@@ -138,8 +138,8 @@ final class TcpConnector {
     String baggage = peer == null ? HboneTunnel.baggageOf(ch) : null;
     TcpConnectionMetrics m =
         baggage != null
-            ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), d.authority(), baggage)
-            : telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), d.authority(), peer);
+            ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), baggage)
+            : telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), peer);
     ch.closeFuture().addListener(x -> m.recordClose());
     return bridge.socket(ch, m);
   }

@@ -32,8 +32,10 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Where {@code destination_service} comes from, as Istio's stats filter takes it: the {@code istio}
- * metadata of the cluster the request was served for, else the request's host.
+ * Where {@code destination_service} comes from, as Istio's stats filter takes it ({@code
+ * istio_stats.cc}): the first service of the {@code istio} metadata of the cluster the request went
+ * through; else, on the client side, the request's {@code Host} as it came, and on the server side
+ * (istiod turns the {@code Host} fallback off there) the local canonical service.
  */
 class TelemetryServiceLabelsTest {
   private static final String INBOUND = "inbound|9080||";
@@ -108,14 +110,14 @@ class TelemetryServiceLabelsTest {
   }
 
   @Test
-  void ofSeveralServicesTheOneTheRequestNamedIsChosen() {
+  void ofSeveralServicesTheFirstIsTaken() {
     Telemetry t =
         telemetry(
             Map.of(INBOUND, inbound(List.of(bookinfo("reviews"), bookinfo("reviews-canary")))));
 
     String text = serve(t, "reviews-canary.bookinfo.svc.cluster.local:9080");
 
-    assertThat(text).contains("destination_service_name=\"reviews-canary\"");
+    assertThat(text).contains("destination_service_name=\"reviews\"");
   }
 
   @Test
@@ -131,14 +133,44 @@ class TelemetryServiceLabelsTest {
   }
 
   @Test
-  void withoutMetadataTheHostNamesTheService() {
+  void withoutMetadataTheServerSideNamesItsOwnCanonicalService() {
     Telemetry t = telemetry(Map.of(INBOUND, inbound(List.of())));
 
-    String text = serve(t, "reviews.bookinfo.svc.cluster.local:9080");
+    String text = serve(t, "ratings.other.svc.cluster.local:9080"); // not the Host
 
     assertThat(text)
-        .contains("destination_service=\"reviews.bookinfo.svc.cluster.local\"")
-        .contains("destination_service_name=\"reviews\"")
+        .contains("destination_service=\"reviews-v1-0\"")
+        .contains("destination_service_name=\"reviews-v1-0\"")
         .contains("destination_service_namespace=\"bookinfo\"");
+  }
+
+  private static String call(Telemetry t, String authority, String cluster) {
+    MeshHttpRequest r = MeshHttpRequest.get(authority, "/ratings/1");
+    t.outbound(r, cluster)
+        .finish(MeshHttpResponse.of(200, "ok").withUpstream(null, cluster, "10.0.0.3:9080", 1, ""));
+    return t.prometheusText();
+  }
+
+  @Test
+  void withoutMetadataTheClientSideLabelsTheHostAsItCame() {
+    Telemetry t = telemetry(Map.of());
+
+    String text = call(t, "ratings:9080", "outbound|9080||ratings.bookinfo.svc.cluster.local");
+
+    assertThat(text)
+        .contains("destination_service=\"ratings:9080\"")
+        .contains("destination_service_name=\"ratings:9080\"")
+        .contains("destination_service_namespace=\"unknown\"");
+  }
+
+  @Test
+  void passthroughAndBlackHoleClustersNameTheServiceOnTheClientSide() {
+    Telemetry t = telemetry(Map.of());
+
+    assertThat(call(t, "api.example.com:443", "PassthroughCluster"))
+        .contains("destination_service=\"api.example.com:443\"")
+        .contains("destination_service_name=\"PassthroughCluster\"");
+    assertThat(call(t, "blocked.example.com", "BlackHoleCluster"))
+        .contains("destination_service_name=\"BlackHoleCluster\"");
   }
 }

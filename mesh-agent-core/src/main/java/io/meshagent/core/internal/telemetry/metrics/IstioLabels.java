@@ -138,7 +138,12 @@ final class IstioLabels {
     b.put(DESTINATION_CANONICAL_SERVICE, or(dst.canonicalService(), UNKNOWN));
     b.put(DESTINATION_CANONICAL_REVISION, or(dst.canonicalRevision(), LATEST));
     b.put(DESTINATION_SERVICE_NAME, or(or(service.name(), serviceFallback), UNKNOWN));
-    b.put(DESTINATION_SERVICE_NAMESPACE, or(or(service.namespace(), namespace(dst)), UNKNOWN));
+    // The server side labels its own namespace; the client side the service's, else the peer's.
+    b.put(
+        DESTINATION_SERVICE_NAMESPACE,
+        reporter == Reporter.DESTINATION
+            ? or(dst.namespace(), UNKNOWN)
+            : or(or(service.namespace(), namespace(dst)), UNKNOWN));
     b.put(DESTINATION_CLUSTER, or(dst.cluster(), UNKNOWN));
   }
 

@@ -61,6 +61,15 @@ class IstioLabelsTest {
   }
 
   @Test
+  void theServerSideLabelsItsOwnNamespaceWhateverTheServices() {
+    DestinationService elsewhere = new DestinationService("reviews.other.svc", "reviews", "other");
+    Attributes inbound = labels(Reporter.DESTINATION, PRODUCTPAGE, REVIEWS, elsewhere);
+    Attributes outbound = labels(Reporter.SOURCE, PRODUCTPAGE, REVIEWS, elsewhere);
+    assertThat(get(inbound, IstioLabels.DESTINATION_SERVICE_NAMESPACE)).isEqualTo("bookinfo");
+    assertThat(get(outbound, IstioLabels.DESTINATION_SERVICE_NAMESPACE)).isEqualTo("other");
+  }
+
+  @Test
   void anOutboundRequestWithoutServiceStaysUnknownButTakesThePeersNamespace() {
     Attributes a = labels(Reporter.SOURCE, PRODUCTPAGE, REVIEWS, DestinationService.UNKNOWN);
     assertThat(get(a, IstioLabels.DESTINATION_SERVICE)).isEqualTo("unknown");
