@@ -3,6 +3,7 @@ package io.meshagent.netty;
 import static io.meshagent.netty.MeshYaml.inboundHttpChain;
 import static io.meshagent.netty.MeshYaml.inboundTcpChain;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshagent.MeshAgent;
 import io.meshagent.identity.SpiffeId;
@@ -128,6 +129,10 @@ class InProcessTcpTest {
     mtls(clientConfig, "caller-runs", 9008, callerRuns);
     mtls(clientConfig, "http-as-tcp", 9011, httpAsTcp);
     hbone(clientConfig, "tunnelled-only", 9009, hbone);
+    // 127.0.0.3:1 refuses connections.
+    clientConfig
+        .cluster(outbound("dead", 9012), SAN, "")
+        .endpoints(outbound("dead", 9012), MTLS, "127.0.0.3:1");
     clientConfig
         .httpListener(9004)
         .routes(
@@ -322,6 +327,34 @@ class InProcessTcpTest {
             "destination_workload", "ratings-v1",
             "source_principal", PRODUCTPAGE.toString(),
             "connection_security_policy", "mutual_tls"));
+  }
+
+  /**
+   * A connection that never came up is reported as Istio's stats filter reports it at its end:
+   * opened and closed, flagged as tcp_proxy flags a failed connect with no attempt left.
+   */
+  @Test
+  void aFailedConnectIsCountedWithItsFlags() {
+    Map<String, String> failed =
+        Map.of(
+            "reporter", "source",
+            "request_protocol", "tcp",
+            "response_flags", "UF,URX",
+            "destination_service", "dead.default.svc.cluster.local",
+            "destination_workload", "unknown",
+            "source_principal", "unknown");
+    String before = clientPlane.prometheusText();
+    double opened = Metrics.value(before, "istio_tcp_connections_opened_total", failed);
+    double closed = Metrics.value(before, "istio_tcp_connections_closed_total", failed);
+
+    assertThatThrownBy(() -> connect("dead", 9012))
+        .hasMessageContaining("TCP to dead.default.svc.cluster.local:9012");
+
+    String after = clientPlane.prometheusText();
+    assertThat(Metrics.value(after, "istio_tcp_connections_opened_total", failed))
+        .isEqualTo(opened + 1);
+    assertThat(Metrics.value(after, "istio_tcp_connections_closed_total", failed))
+        .isEqualTo(closed + 1);
   }
 
   @Test

@@ -469,6 +469,28 @@ public final class Telemetry implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Records an outbound TCP connection that never came up, as Istio's stats filter reports one at
+   * its end: opened and closed at once, with Envoy's response flags ({@code UF,URX} for a failed
+   * connect with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow) and no peer.
+   */
+  public void tcpFailed(String cluster, String flags) {
+    if (!enabled) {
+      return;
+    }
+    TcpConnectionMetrics m =
+        metrics.tcpConnection(
+            new ConnectionRecord(
+                Reporter.SOURCE,
+                me(false),
+                WorkloadMetadata.UNKNOWN,
+                clientServices.of(cluster, ""),
+                flags,
+                SecurityPolicy.UNKNOWN));
+    m.recordOpen();
+    m.recordClose();
+  }
+
   private volatile @Nullable OwnFields ownFields;
   private volatile @Nullable ExchangeFrame exchangeFrame;
 

@@ -62,12 +62,14 @@ final class TcpConnector {
     try {
       u = clusters.pick(snapshot, cluster, ThreadLocalRandom.current().nextLong(), d);
     } catch (NoUpstreamException e) {
+      telemetry.tcpFailed(cluster, e.responseFlag());
       return CompletableFuture.failedFuture(
           new IOException("TCP to " + d + " (" + e.responseFlag() + "): " + e.getMessage()));
     }
     Admission a =
         u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireConnection();
     if (!(a instanceof Admission.Permit permit)) {
+      telemetry.tcpFailed(cluster, "UO");
       return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
     }
     SocketBridge bridge = new SocketBridge(u.cluster().name() + " / " + u.key());
@@ -80,6 +82,8 @@ final class TcpConnector {
               if (err != null) {
                 permit.close();
                 u.finished(Result.LocalOrigin.CONNECT_FAILED);
+                // tcp_proxy's one connect attempt failed, and no attempt is left.
+                telemetry.tcpFailed(u.cluster().name(), "UF,URX");
                 Throwable c = err.getCause() != null ? err.getCause() : err;
                 throw new java.util.concurrent.CompletionException(
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
