@@ -139,16 +139,13 @@ public final class Telemetry implements AutoCloseable {
     private final @Nullable Instant start = accessLog.isEnabled() ? Instant.now() : null;
     private final MeshHttpRequest request;
     private final @Nullable RequestSpan span;
-    // Our metadata-exchange fields, which the encoder adds: part of the request's size.
-    private final long ownBytes;
     // The last upstream response's fields as its reader noted them, or null.
     private volatile @Nullable ReceivedFields upstreamFields;
     private volatile @Nullable String upstreamBaggage;
 
-    private Outbound(MeshHttpRequest request, @Nullable RequestSpan span, long ownBytes) {
+    private Outbound(MeshHttpRequest request, @Nullable RequestSpan span) {
       this.request = request;
       this.span = span;
-      this.ownBytes = ownBytes;
     }
 
     /**
@@ -184,10 +181,13 @@ public final class Telemetry implements AutoCloseable {
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
-      long requestSize = size(request.headers(), request.bodyLength()) + ownBytes;
+      // Sizes as Envoy's downstream meter counts them on the client side: what the app sent and is
+      // given, so neither our exchange fields (added upstream) nor the peer's (taken off).
+      long requestSize = size(request.headers(), request.bodyLength());
       ReceivedFields noted = upstreamFields;
-      long responseSize =
-          size(r.headers(), r.bodyLength()) + (noted == null ? 0 : noted.exchangeBytes);
+      // An HTTP/2 reader left the peer's exchange fields out already (noted); HTTP/1 did not.
+      List<HttpHeader> visible = noted != null ? r.headers() : withoutPeerHeaders(r.headers());
+      long responseSize = size(visible, r.bodyLength());
       String metadata = noted != null ? noted.metadata : r.header(PeerMetadataHeaders.METADATA);
       String baggage = upstreamBaggage;
       WorkloadMetadata peer =
@@ -223,20 +223,16 @@ public final class Telemetry implements AutoCloseable {
           r.upstreamCluster(),
           null,
           start,
-          requestSize,
-          responseSize);
-      if (noted != null) {
-        return r; // its reader left the exchange fields out
-      }
-      List<HttpHeader> without = withoutPeerHeaders(r.headers());
-      return without == r.headers() ? r : r.withHeaders(without);
+          request.bodyLength(),
+          r.bodyLength());
+      return visible == r.headers() ? r : r.withHeaders(visible);
     }
   }
 
   /** Starts an outbound request: a client span, trace context and our peer metadata added. */
   public Outbound outbound(MeshHttpRequest request, String cluster) {
     if (!enabled) {
-      return new Outbound(request, null, 0);
+      return new Outbound(request, null);
     }
     Context current = Context.current();
     if (!spans.isNoop() && !Span.fromContext(current).getSpanContext().isValid()) {
@@ -249,13 +245,12 @@ public final class Telemetry implements AutoCloseable {
             ? spans.passThrough(current)
             : spans.startClient(
                 current, spanRequest(request, request.header("x-request-id"), cluster));
-    OwnFields own = currentOwnFields();
     if (span.context() == Context.root()) {
-      return new Outbound(request, span, own.size());
+      return new Outbound(request, span);
     }
     List<HttpHeader> headers = new ArrayList<>(request.headers());
     propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
-    return new Outbound(request.withHeaders(headers), span, own.size());
+    return new Outbound(request.withHeaders(headers), span);
   }
 
   /** An inbound request being served. */
@@ -311,8 +306,10 @@ public final class Telemetry implements AutoCloseable {
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
+      // Sizes as the server side's downstream meter counts them: what the caller sent (its
+      // exchange fields included) and what it is sent (ours included, which the encoder adds).
       long requestSize = size(request.headers(), request.bodyLength()) + fields.exchangeBytes;
-      long responseSize = size(r.headers(), r.bodyLength());
+      long responseSize = size(r.headers(), r.bodyLength()) + currentOwnFields().size();
       RequestProtocol protocol = protocol(fields.contentType);
       metrics.recordRequest(
           new RequestRecord(
@@ -337,11 +334,11 @@ public final class Telemetry implements AutoCloseable {
           flags.isEmpty() ? "-" : flags,
           nanos,
           null,
-          null,
+          cluster.isEmpty() ? null : cluster,
           context.sourceAddress(),
           start,
-          requestSize,
-          responseSize);
+          request.bodyLength(),
+          r.bodyLength());
       return r; // the encoder adds our metadata (ownFields)
     }
   }

@@ -60,7 +60,7 @@ class TelemetryServiceLabelsTest {
     return new IstioService(name + ".bookinfo.svc.cluster.local", name, "bookinfo");
   }
 
-  private static Telemetry telemetry(Map<String, Cluster> clusters) {
+  static Telemetry telemetry(Map<String, Cluster> clusters) {
     return telemetry(clusters::get, () -> clusters);
   }
 
