@@ -110,7 +110,10 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
           "authority IP differs from the connection's destination " + local.getAddress());
       return;
     }
-    if (HboneSettings.SELF_CALL_PORTS.contains(destination.getPort())) {
+    // ztunnel blocks the ports it listens on; ours is the one this CONNECT came in on, wherever
+    // the HBONE server was bound.
+    if (HboneSettings.SELF_CALL_PORTS.contains(destination.getPort())
+        || destination.getPort() == local.getPort()) {
       refuse(ctx, peer, authority, 400, "self-call to port " + destination.getPort());
       return;
     }

@@ -197,6 +197,7 @@ class HboneServerTest {
         "127.0.0.1:15008",
         "127.0.0.1:15001",
         "127.0.0.1:15006",
+        "own-port",
         "127.0.0.2:mismatch"
       })
   void badRequestsAre400AndLeaveTheConnectionUsable(String kind) throws Exception {
@@ -212,6 +213,7 @@ class HboneServerTest {
           case "bare-v6" -> connect("::1:" + app.getPort());
           case "port-0" -> connect("127.0.0.1:0");
           case "127.0.0.2:mismatch" -> connect("127.0.0.2:" + app.getPort());
+          case "own-port" -> connect("127.0.0.1:" + hbone.getPort()); // bound elsewhere than 15008
           default -> connect(kind);
         };
     RawH2 r = raw();
