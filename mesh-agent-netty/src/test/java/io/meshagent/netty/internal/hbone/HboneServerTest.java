@@ -258,6 +258,47 @@ class HboneServerTest {
     t.channel().close();
   }
 
+  /**
+   * The keep-alive on a real connection: a peer that stops answering PINGs is closed after the
+   * timeout and logged, while a peer that answers, on the same server, keeps its connection.
+   */
+  @Test
+  void aPeerThatStopsAnsweringPingsIsClosedAndTheOthersStay() throws Exception {
+    HboneServer quick =
+        fx.closeLater(
+            new HboneServer(
+                serverTls,
+                new HboneServer.Config(
+                    (p, d) -> true,
+                    HboneServer.LOOPBACK,
+                    10_000,
+                    Duration.ofMillis(200),
+                    Duration.ofMillis(600),
+                    HboneSettings.SERVER_MAX_STREAMS,
+                    HboneServer.LocalServices.NONE,
+                    () -> null),
+                fx.group));
+    InetSocketAddress at = quick.bind(new InetSocketAddress("127.0.0.1", 0));
+    RawH2 answering = new RawH2(fx.group, clientTls.clientContext(), at);
+    RawH2 silent = new RawH2(fx.group, clientTls.clientContext(), at);
+    fx.closeLater(answering);
+    fx.closeLater(silent);
+    get(answering.settingsAcked);
+    get(silent.settingsAcked);
+    try (LogLines logs = LogLines.capture()) {
+      silent.answerPings = false;
+      assertThat(silent.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+      logs.awaitLineWith(
+          "HBONE connection with " + silent.channel.localAddress(), "no PING answer for");
+    }
+    assertThat(silent.pings.get()).isPositive();
+    assertThat(answering.pings.get()).isGreaterThan(2); // pinged all along, and answered
+    assertThat(answering.channel.isActive()).isTrue();
+    InetSocketAddress app = fx.echoApp();
+    assertThat(get(answering.send(1, connect("127.0.0.1:" + app.getPort()))).status())
+        .isEqualTo(200);
+  }
+
   @Test
   void aTlsClientWithoutCertificateIsClosed() throws Exception {
     SslContext noCert =

@@ -44,6 +44,14 @@ final class RawH2 implements AutoCloseable {
   final List<Long> connectionWindowUpdates = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   final Channel channel;
+
+  /** Whether PINGs are answered (a peer that stopped reading answers none). */
+  volatile boolean answerPings = true;
+
+  /** The PINGs received. */
+  final java.util.concurrent.atomic.AtomicInteger pings =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final Http2HeadersEncoder encoder =
       new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, false);
   private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
@@ -198,9 +206,12 @@ final class RawH2 implements AutoCloseable {
         }
         case 6 -> {
           if ((flags & 1) == 0) {
-            ByteBuf ack = ctx.alloc().buffer(17);
-            frame(ack, 6, 1, 0, p);
-            ctx.writeAndFlush(ack);
+            pings.incrementAndGet();
+            if (answerPings) {
+              ByteBuf ack = ctx.alloc().buffer(17);
+              frame(ack, 6, 1, 0, p);
+              ctx.writeAndFlush(ack);
+            }
           }
         }
         case 8 -> {
