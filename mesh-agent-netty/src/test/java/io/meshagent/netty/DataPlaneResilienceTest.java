@@ -41,6 +41,8 @@ class DataPlaneResilienceTest {
   static final String RATINGS = "outbound|9080||ratings.default.svc.cluster.local";
   static final String RATINGS_TCP = "outbound|9000||ratings.default.svc.cluster.local";
   static final String RATINGS_HBONE = "outbound|9000||ratings-hbone.default.svc.cluster.local";
+  // Over HBONE to the port whose app outlives the first one.
+  static final String RATINGS_TUNNEL = "outbound|9000||ratings-tunnel.default.svc.cluster.local";
 
   @TempDir Path dir;
   EchoServer echo;
@@ -87,6 +89,8 @@ class DataPlaneResilienceTest {
             .endpoints(RATINGS_TCP, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + tcp.getPort())
             .cluster(RATINGS_HBONE, SAN, "")
             .endpoints(RATINGS_HBONE, "\"tunnel\": \"http\"", SERVER_IP + ":9001")
+            .cluster(RATINGS_TUNNEL, SAN, "")
+            .endpoints(RATINGS_TUNNEL, "\"tunnel\": \"http\"", SERVER_IP + ":9000")
             .httpListener(9080)
             .routes(
                 9080,
@@ -189,51 +193,61 @@ class DataPlaneResilienceTest {
   @Test
   void aPeerKilledMidTransferIsACleanErrorAndNothingHangs() throws Exception {
     start(Duration.ofHours(1));
-    // First the app behind the peer dies (over HBONE), then the peer itself (over mTLS).
-    for (String host :
-        List.of("ratings-hbone.default.svc.cluster.local", "ratings.default.svc.cluster.local")) {
-      MeshSocket s = client.connect(host, 9000).get(20, TimeUnit.SECONDS);
-      byte[] chunk = new byte[64 * 1024];
-      s.output().write(chunk);
-      assertThat(s.input().readNBytes(chunk.length)).hasSize(chunk.length);
-      if (host.startsWith("ratings-hbone")) {
-        echo2.close();
-      } else {
-        server.close();
-      }
-      assertTimeoutPreemptively(
-          Duration.ofSeconds(15),
-          () -> {
-            // The reader sees the end (EOF or an error naming the upstream), never a hang.
-            CompletableFuture<Void> reader =
-                CompletableFuture.runAsync(
-                    () -> {
-                      byte[] buf = new byte[64 * 1024];
-                      try {
-                        while (s.input().read(buf) >= 0) {
-                          // what was echoed before the end
-                        }
-                      } catch (IOException expected) {
-                        assertThat(expected.getMessage()).contains("ratings");
-                      }
-                    });
-            try {
-              for (int i = 0; i < 1000 && !reader.isDone(); i++) {
-                s.output().write(chunk);
-              }
-            } catch (IOException expected) {
-              assertThat(expected.getMessage()).contains("ratings");
-            }
-            reader.get();
-          });
-      s.close();
-    }
+    // First the app behind the peer dies, under an HBONE tunnel.
+    MeshSocket toApp = transferring("ratings-hbone.default.svc.cluster.local");
+    echo2.close();
+    assertEndsCleanly(toApp);
+    // Then the peer itself, under an HBONE tunnel and an mTLS connection at once.
+    MeshSocket tunnel = transferring("ratings-tunnel.default.svc.cluster.local");
+    MeshSocket mtls = transferring("ratings.default.svc.cluster.local");
+    server.close();
+    assertEndsCleanly(tunnel);
+    assertEndsCleanly(mtls);
     // With the server gone, a request is Envoy's upstream connect failure, answered at once.
     MeshHttpResponse r =
         client.send(MeshHttpRequest.get("ratings:9080", "/")).get(20, TimeUnit.SECONDS);
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.responseFlags()).isEqualTo("UF");
     assertThat(r.bodyText()).contains("connect failed");
+  }
+
+  /** A TCP connection to {@code host}:9000 with 64 KiB echoed through it. */
+  private MeshSocket transferring(String host) throws Exception {
+    MeshSocket s = client.connect(host, 9000).get(20, TimeUnit.SECONDS);
+    byte[] chunk = new byte[64 * 1024];
+    s.output().write(chunk);
+    assertThat(s.input().readNBytes(chunk.length)).hasSize(chunk.length);
+    return s;
+  }
+
+  /** Writing and reading on {@code s} end (EOF or an error naming the upstream), never hang. */
+  private static void assertEndsCleanly(MeshSocket s) throws Exception {
+    byte[] chunk = new byte[64 * 1024];
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(15),
+        () -> {
+          CompletableFuture<Void> reader =
+              CompletableFuture.runAsync(
+                  () -> {
+                    byte[] buf = new byte[64 * 1024];
+                    try {
+                      while (s.input().read(buf) >= 0) {
+                        // what was echoed before the end
+                      }
+                    } catch (IOException expected) {
+                      assertThat(expected.getMessage()).contains("ratings");
+                    }
+                  });
+          try {
+            for (int i = 0; i < 1000 && !reader.isDone(); i++) {
+              s.output().write(chunk);
+            }
+          } catch (IOException expected) {
+            assertThat(expected.getMessage()).contains("ratings");
+          }
+          reader.get();
+        });
+    s.close();
   }
 
   @Test
