@@ -35,6 +35,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -259,6 +260,22 @@ public final class MeshDataPlane implements AutoCloseable {
     InboundServer s = inbound.listen(bind, service);
     servers.add(s);
     return s.address();
+  }
+
+  /**
+   * Envoy's admin address: port 15000 on loopback, where the admin server is started by default.
+   */
+  public static final InetSocketAddress DEFAULT_ADMIN =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 15000);
+
+  /**
+   * Starts the admin server on {@link #DEFAULT_ADMIN}, loopback port 15000, as Envoy's admin
+   * listens in a sidecar.
+   *
+   * @return the bound address
+   */
+  public InetSocketAddress startAdmin() throws InterruptedException {
+    return startAdmin(DEFAULT_ADMIN);
   }
 
   /**

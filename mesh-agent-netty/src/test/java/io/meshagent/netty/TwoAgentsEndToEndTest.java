@@ -745,8 +745,10 @@ class TwoAgentsEndToEndTest {
 
   @Test
   void adminServerShowsWhatTheAgentRuns() throws Exception {
-    InetSocketAddress admin =
-        reviews.startAdmin(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+    // Where Envoy's admin listens in a sidecar, by default: loopback, 15000.
+    InetSocketAddress admin = reviews.startAdmin();
+    assertThat(admin.getAddress().isLoopbackAddress()).isTrue();
+    assertThat(admin.getPort()).isEqualTo(15000);
     send(MeshHttpRequest.get("reviews:9080", "/admin-probe"));
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + admin.getPort();
