@@ -86,8 +86,7 @@ class HbonePlainAppTelemetryTest {
       Path yaml = dir.resolve("productpage.json");
       Files.writeString(yaml, config.render());
       try (MeshAgent agent =
-              TwoAgentsEndToEndTest.agent(
-                  yaml, "productpage-v1", "productpage", dir.resolve("ca"));
+              TwoAgents.agent(yaml, "productpage-v1", "productpage", dir.resolve("ca"));
           MeshDataPlane plane =
               MeshDataPlane.start(agent, DataPlaneOptions.defaults().withEventLoopThreads(2))) {
         MeshHttpResponse r =

@@ -75,7 +75,7 @@ class InProcessTcpTest {
                 inboundTcpChain(9010, false),
                 inboundTcpChain(9011, true))
             .render());
-    serverAgent = TwoAgentsEndToEndTest.agent(serverYaml, "ratings-v1", "bookinfo-ratings", ca);
+    serverAgent = TwoAgents.agent(serverYaml, "ratings-v1", "bookinfo-ratings", ca);
     server = MeshDataPlane.start(serverAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
     InetSocketAddress any = new InetSocketAddress(SERVER_IP, 0);
     InetSocketAddress echo = server.serveTcp(any, 9001, InProcessTcpTest::echo);
@@ -146,8 +146,7 @@ class InProcessTcpTest {
                     "")));
     Path clientYaml = dir.resolve("productpage.json");
     Files.writeString(clientYaml, clientConfig.render());
-    clientAgent =
-        TwoAgentsEndToEndTest.agent(clientYaml, "productpage-v1", "bookinfo-productpage", ca);
+    clientAgent = TwoAgents.agent(clientYaml, "productpage-v1", "bookinfo-productpage", ca);
     clientPlane =
         MeshDataPlane.start(clientAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
     client = clientPlane.client();
@@ -226,9 +225,7 @@ class InProcessTcpTest {
     for (String service : List.of("echo", "echo-hbone")) {
       for (int size : new int[] {1, 1 << 20, 100 << 20}) {
         try (MeshSocket s = connect(service, 9001)) {
-          assertThat(TwoAgentsEndToEndTest.roundTrip(s, size, size))
-              .as(service + " " + size)
-              .isTrue();
+          assertThat(TwoAgents.roundTrip(s, size, size)).as(service + " " + size).isTrue();
         }
       }
     }
@@ -308,7 +305,7 @@ class InProcessTcpTest {
       assertThat(readAll(s)).isEqualTo("partial");
     }
     try (MeshSocket s = connect("echo", 9001)) {
-      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 4096, 7)).isTrue();
+      assertThat(TwoAgents.roundTrip(s, 4096, 7)).isTrue();
     }
   }
 
@@ -374,7 +371,7 @@ class InProcessTcpTest {
         Metrics.value(
             clientPlane.prometheusText(), "istio_tcp_connections_opened_total", clientSide);
     try (MeshSocket s = connect("echo", 9001)) {
-      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 12345, 3)).isTrue();
+      assertThat(TwoAgents.roundTrip(s, 12345, 3)).isTrue();
     }
     // The close is recorded once the server's side has closed too.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -412,7 +409,7 @@ class InProcessTcpTest {
         Metrics.value(
             clientPlane.prometheusText(), "istio_tcp_connections_opened_total", clientSide);
     try (MeshSocket s = connect("echo-hbone", 9001)) {
-      assertThat(TwoAgentsEndToEndTest.roundTrip(s, 4321, 5)).isTrue();
+      assertThat(TwoAgents.roundTrip(s, 4321, 5)).isTrue();
     }
     String clientText = clientPlane.prometheusText();
     assertThat(Metrics.value(clientText, "istio_tcp_connections_opened_total", clientSide))

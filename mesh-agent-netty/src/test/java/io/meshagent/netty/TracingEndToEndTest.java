@@ -65,29 +65,24 @@ class TracingEndToEndTest {
     Files.writeString(
         reviewsYaml,
         new MeshYaml()
-            .virtualInbound(inboundHttpChain(9080, true, TwoAgentsEndToEndTest.PRODUCTPAGE_ID))
+            .virtualInbound(inboundHttpChain(9080, true, TwoAgents.PRODUCTPAGE_ID))
             .render());
-    reviewsAgent = TwoAgentsEndToEndTest.agent(reviewsYaml, "reviews-v1", "bookinfo-reviews", ca);
+    reviewsAgent = TwoAgents.agent(reviewsYaml, "reviews-v1", "bookinfo-reviews", ca);
     reviews =
         MeshDataPlane.start(
             reviewsAgent,
             DataPlaneOptions.defaults().withEventLoopThreads(1).withOpenTelemetry(otel));
     InetSocketAddress http =
         reviews.serveHttp(
-            new InetSocketAddress(TwoAgentsEndToEndTest.REVIEWS_IP, 0),
-            9080,
-            TracingEndToEndTest::serve);
-    String san =
-        "spiffe://" + TwoAgentsEndToEndTest.REVIEWS_ID.toString().substring("spiffe://".length());
+            new InetSocketAddress(TwoAgents.REVIEWS_IP, 0), 9080, TracingEndToEndTest::serve);
+    String san = "spiffe://" + TwoAgents.REVIEWS_ID.toString().substring("spiffe://".length());
     Path productpageYaml = dir.resolve("productpage.json");
     Files.writeString(
         productpageYaml,
         new MeshYaml()
             .cluster(REVIEWS, san, "")
             .endpoints(
-                REVIEWS,
-                "\"tlsMode\": \"istio\"",
-                TwoAgentsEndToEndTest.REVIEWS_IP + ":" + http.getPort())
+                REVIEWS, "\"tlsMode\": \"istio\"", TwoAgents.REVIEWS_IP + ":" + http.getPort())
             .httpListener(9080)
             .routes(
                 9080,
@@ -97,7 +92,7 @@ class TracingEndToEndTest {
                     route("/", "\"cluster\": \"" + REVIEWS + "\"", "")))
             .render());
     productpageAgent =
-        TwoAgentsEndToEndTest.agent(productpageYaml, "productpage-v1", "bookinfo-productpage", ca);
+        TwoAgents.agent(productpageYaml, "productpage-v1", "bookinfo-productpage", ca);
     productpage =
         MeshDataPlane.start(
             productpageAgent,
