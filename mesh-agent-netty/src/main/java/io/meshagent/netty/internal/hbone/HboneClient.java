@@ -120,6 +120,25 @@ public final class HboneClient implements AutoCloseable {
             result.completeExceptionally(err);
             return;
           }
+          String refused = overPeerLimit(conn);
+          if (refused != null) {
+            // Reserved before the peer's SETTINGS said how many streams it takes: this one goes
+            // to another connection, as ztunnel's pool would have sent it once the limit was known.
+            if (refused.isEmpty()) {
+              connect(nextHop, expected, sourceIp, authority, baggage)
+                  .whenComplete(
+                      (t, e) -> {
+                        if (e != null) {
+                          result.completeExceptionally(e);
+                        } else {
+                          result.complete(t);
+                        }
+                      });
+            } else {
+              result.completeExceptionally(new HboneException(refused, 0));
+            }
+            return;
+          }
           new Http2StreamChannelBootstrap(ch)
               .handler(new ClientStreamHandler(auth, baggage, result))
               .open()
@@ -177,6 +196,20 @@ public final class HboneClient implements AutoCloseable {
                   idleNanos,
                   TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * Null when a stream reserved on {@code c} fits the peer's limit, now that its SETTINGS came;
+   * else the reservation is given up and the answer is empty (try another connection), or why no
+   * connection will do.
+   */
+  private synchronized @Nullable String overPeerLimit(PooledConnection c) {
+    long limit = Math.min(HboneSettings.CLIENT_MAX_STREAMS, c.peerMaxStreams);
+    if (c.streams <= limit) {
+      return null;
+    }
+    c.streams--; // others stay reserved: never zero here, so no idle timer to start
+    return limit > 0 ? "" : c.key.nextHop() + " allows no streams (MAX_CONCURRENT_STREAMS 0)";
   }
 
   synchronized void peerSettings(PooledConnection c, @Nullable Long maxStreams) {

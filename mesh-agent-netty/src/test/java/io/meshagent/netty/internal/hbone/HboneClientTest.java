@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -134,6 +135,26 @@ class HboneClientTest {
     List<HboneTunnel> all = new ArrayList<>(first);
     all.addAll(rest);
     assertThat(parents(all)).hasSize(2);
+    all.forEach(t -> t.channel().close());
+  }
+
+  /**
+   * A burst on a new pool key reserves its streams before the peer's SETTINGS say how many it
+   * takes: those beyond the limit move to further connections once it is known, instead of queueing
+   * on the first.
+   */
+  @Test
+  void aColdBurstIsSpreadOnceThePeersLimitIsKnown() throws Exception {
+    InetSocketAddress hbone = server(3).bind(new InetSocketAddress("127.0.0.1", 0));
+    HboneClient c = client(HboneClient.DEFAULT_IDLE);
+    List<HboneTunnel> all = open(c, hbone, 7);
+    Map<Channel, Long> perConnection =
+        all.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    t -> t.channel().parent(), java.util.stream.Collectors.counting()));
+    assertThat(perConnection.values()).allMatch(n -> n <= 3);
+    assertThat(perConnection).hasSize(3);
     all.forEach(t -> t.channel().close());
   }
 
