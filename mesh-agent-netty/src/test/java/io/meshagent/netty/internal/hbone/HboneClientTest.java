@@ -66,19 +66,8 @@ class HboneClientTest {
   }
 
   private HboneServer server(int maxStreams) {
-    return fx.closeLater(
-        new HboneServer(
-            serverTls,
-            new HboneServer.Config(
-                (p, d) -> true,
-                HboneServer.LOOPBACK,
-                10_000,
-                HboneSettings.PING_INTERVAL,
-                HboneSettings.PING_TIMEOUT,
-                maxStreams,
-                HboneServer.LocalServices.NONE,
-                () -> null),
-            fx.group));
+    return fx.server(
+        serverTls, maxStreams, HboneSettings.PING_INTERVAL, HboneSettings.PING_TIMEOUT);
   }
 
   private HboneClient client(Duration idle) {

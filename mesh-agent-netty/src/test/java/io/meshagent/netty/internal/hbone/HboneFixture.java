@@ -96,6 +96,30 @@ public final class HboneFixture implements AutoCloseable {
     return t;
   }
 
+  /**
+   * An HBONE server for {@code tls} that lets every peer through to loopback, with these limits,
+   * closed with the fixture.
+   */
+  HboneServer server(
+      WorkloadTls tls,
+      int maxStreams,
+      java.time.Duration pingInterval,
+      java.time.Duration pingTimeout) {
+    return closeLater(
+        new HboneServer(
+            tls,
+            new HboneServer.Config(
+                (p, d) -> true,
+                HboneServer.LOOPBACK,
+                10_000,
+                pingInterval,
+                pingTimeout,
+                maxStreams,
+                HboneServer.LocalServices.NONE,
+                () -> null),
+            group));
+  }
+
   public <T extends AutoCloseable> T closeLater(T c) {
     closeables.add(c);
     return c;

@@ -265,19 +265,11 @@ class HboneServerTest {
   @Test
   void aPeerThatStopsAnsweringPingsIsClosedAndTheOthersStay() throws Exception {
     HboneServer quick =
-        fx.closeLater(
-            new HboneServer(
-                serverTls,
-                new HboneServer.Config(
-                    (p, d) -> true,
-                    HboneServer.LOOPBACK,
-                    10_000,
-                    Duration.ofMillis(200),
-                    Duration.ofMillis(600),
-                    HboneSettings.SERVER_MAX_STREAMS,
-                    HboneServer.LocalServices.NONE,
-                    () -> null),
-                fx.group));
+        fx.server(
+            serverTls,
+            HboneSettings.SERVER_MAX_STREAMS,
+            Duration.ofMillis(200),
+            Duration.ofMillis(600));
     InetSocketAddress at = quick.bind(new InetSocketAddress("127.0.0.1", 0));
     RawH2 answering = new RawH2(fx.group, clientTls.clientContext(), at);
     RawH2 silent = new RawH2(fx.group, clientTls.clientContext(), at);
