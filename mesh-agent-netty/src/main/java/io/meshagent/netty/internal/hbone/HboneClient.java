@@ -208,8 +208,16 @@ public final class HboneClient implements AutoCloseable {
     if (c.streams <= limit) {
       return null;
     }
-    c.streams--; // others stay reserved: never zero here, so no idle timer to start
-    return limit > 0 ? "" : c.key.nextHop() + " allows no streams (MAX_CONCURRENT_STREAMS 0)";
+    c.streams--;
+    if (limit > 0) {
+      return ""; // the limit's worth stay reserved: never zero here, so no idle timer to start
+    }
+    // A peer that takes no streams is of no use: out of the pool, closed once all have left.
+    remove(c);
+    if (c.streams == 0) {
+      c.channel.close();
+    }
+    return c.key.nextHop() + " allows no streams (MAX_CONCURRENT_STREAMS 0)";
   }
 
   synchronized void peerSettings(PooledConnection c, @Nullable Long maxStreams) {

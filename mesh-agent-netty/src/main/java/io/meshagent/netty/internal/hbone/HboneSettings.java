@@ -48,7 +48,7 @@ final class HboneSettings {
   private HboneSettings() {}
 
   static Http2FrameCodec serverCodec(int maxConcurrentStreams) {
-    return Http2FrameCodecBuilder.forServer()
+    return RefusedStreams.serverBuilder()
         .initialSettings(
             Http2Settings.defaultSettings()
                 .initialWindowSize(STREAM_WINDOW)
@@ -56,7 +56,6 @@ final class HboneSettings {
                 .maxConcurrentStreams(maxConcurrentStreams)
                 .maxHeaderListSize(MAX_HEADER_LIST))
         .gracefulShutdownTimeoutMillis(DRAIN_TIMEOUT.toMillis())
-        .frameLogger(new RefusedStreams(maxConcurrentStreams))
         .build();
   }
 

@@ -1,6 +1,7 @@
 package io.meshagent.netty.internal.observe;
 
 import io.meshagent.core.internal.telemetry.metrics.RequestProtocol;
+import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
 import io.meshagent.core.internal.telemetry.tracing.SpanRequest;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.HttpProtocol;
@@ -65,17 +66,15 @@ final class MessageFields {
   private static final String GRPC = "application/grpc";
 
   /**
-   * The protocol label of a request with this {@code content-type}: gRPC is {@code
-   * application/grpc}, alone or followed by {@code +} or {@code ;} (Envoy's {@code
-   * Grpc::Common::isGrpcRequestHeaders}); gRPC-Web's {@code application/grpc-web} is HTTP.
+   * The protocol label of a request with this {@code content-type}: gRPC is exactly {@code
+   * application/grpc} or starts with {@code application/grpc+} (Envoy's {@code
+   * Grpc::Common::hasGrpcContentType}); gRPC-Web's {@code application/grpc-web} is HTTP.
    */
   static RequestProtocol protocol(@Nullable String ct) {
     boolean grpc =
         ct != null
             && ct.startsWith(GRPC)
-            && (ct.length() == GRPC.length()
-                || ct.charAt(GRPC.length()) == '+'
-                || ct.charAt(GRPC.length()) == ';');
+            && (ct.length() == GRPC.length() || ct.charAt(GRPC.length()) == '+');
     return grpc ? RequestProtocol.GRPC : RequestProtocol.HTTP;
   }
 
@@ -95,27 +94,27 @@ final class MessageFields {
    * The {@code grpc_response_status} of a response, as Istio's stats filter finds it through
    * Envoy's {@code Grpc::Common::getGrpcStatus}: for a gRPC request only, the trailers' {@code
    * grpc-status}, else the header block's ({@code headerStatus}: a trailers-only response), else
-   * the HTTP status mapped to gRPC's; -1 (an empty label) for anything else, or a value that is not
-   * a status.
+   * the HTTP status mapped to gRPC's. An empty value counts as none; one that is no number or above
+   * 16 is Envoy's invalid code. Not gRPC: {@link RequestRecord#NO_GRPC_STATUS}.
    */
   static int grpcStatus(
       RequestProtocol protocol, MeshHttpResponse r, @Nullable String headerStatus) {
     if (protocol != RequestProtocol.GRPC) {
-      return -1;
+      return RequestRecord.NO_GRPC_STATUS;
     }
     String s = r.trailers().isEmpty() ? null : r.trailer("grpc-status");
-    if (s == null) {
+    if (s == null || s.isEmpty()) {
       s = headerStatus;
     }
-    return s == null ? fromHttp(r.status()) : parseStatus(s);
+    return s == null || s.isEmpty() ? fromHttp(r.status()) : parseStatus(s);
   }
 
   private static int parseStatus(String s) {
     try {
-      int code = Integer.parseInt(s.trim());
-      return code >= 0 ? code : -1;
+      int code = Integer.parseInt(s);
+      return code >= 0 && code <= 16 ? code : RequestRecord.INVALID_GRPC_STATUS;
     } catch (NumberFormatException e) {
-      return -1;
+      return RequestRecord.INVALID_GRPC_STATUS;
     }
   }
 

@@ -139,13 +139,17 @@ public final class Telemetry implements AutoCloseable {
     private final @Nullable Instant start = accessLog.isEnabled() ? Instant.now() : null;
     private final MeshHttpRequest request;
     private final @Nullable RequestSpan span;
+    // The fields the app sent, before trace context was added: what the client side counts.
+    private final List<HttpHeader> appFields;
     // The last upstream response's fields as its reader noted them, or null.
     private volatile @Nullable ReceivedFields upstreamFields;
     private volatile @Nullable String upstreamBaggage;
 
-    private Outbound(MeshHttpRequest request, @Nullable RequestSpan span) {
+    private Outbound(
+        MeshHttpRequest request, @Nullable RequestSpan span, List<HttpHeader> appFields) {
       this.request = request;
       this.span = span;
+      this.appFields = appFields;
     }
 
     /**
@@ -183,7 +187,7 @@ public final class Telemetry implements AutoCloseable {
       long nanos = System.nanoTime() - startNanos;
       // Sizes as Envoy's downstream meter counts them on the client side: what the app sent and is
       // given, so neither our exchange fields (added upstream) nor the peer's (taken off).
-      long requestSize = size(request.headers(), request.bodyLength());
+      long requestSize = size(appFields, request.bodyLength());
       ReceivedFields noted = upstreamFields;
       // An HTTP/2 reader left the peer's exchange fields out already (noted); HTTP/1 did not.
       List<HttpHeader> visible = noted != null ? r.headers() : withoutPeerHeaders(r.headers());
@@ -232,7 +236,7 @@ public final class Telemetry implements AutoCloseable {
   /** Starts an outbound request: a client span, trace context and our peer metadata added. */
   public Outbound outbound(MeshHttpRequest request, String cluster) {
     if (!enabled) {
-      return new Outbound(request, null);
+      return new Outbound(request, null, request.headers());
     }
     Context current = Context.current();
     if (!spans.isNoop() && !Span.fromContext(current).getSpanContext().isValid()) {
@@ -246,11 +250,11 @@ public final class Telemetry implements AutoCloseable {
             : spans.startClient(
                 current, spanRequest(request, request.header("x-request-id"), cluster));
     if (span.context() == Context.root()) {
-      return new Outbound(request, span);
+      return new Outbound(request, span, request.headers());
     }
     List<HttpHeader> headers = new ArrayList<>(request.headers());
     propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
-    return new Outbound(request.withHeaders(headers), span);
+    return new Outbound(request.withHeaders(headers), span, request.headers());
   }
 
   /** An inbound request being served. */
@@ -292,6 +296,9 @@ public final class Telemetry implements AutoCloseable {
      * returns.
      */
     public Scope makeSpanCurrent() {
+      if (spans.isNoop()) {
+        return Scope.noop(); // no tracer: the app's trace headers pass as they are
+      }
       Context c = span == null ? Context.root() : span.context();
       return c == Context.root() ? Scope.noop() : c.makeCurrent();
     }

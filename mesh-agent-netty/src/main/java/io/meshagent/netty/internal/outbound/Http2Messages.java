@@ -129,7 +129,10 @@ public final class Http2Messages {
     Http2Headers t = new DefaultHttp2Headers(false, trailers.size());
     for (int i = 0, n = trailers.size(); i < n; i++) { // the API's lists are random-access
       HttpHeader x = trailers.get(i);
-      t.add(NAMES.get(x.name(), AsciiString::cached), x.value());
+      // What HTTP/2 forbids in trailers is left out, as from headers; a strict peer would reset.
+      if (forwarded(x, false) && !x.name().startsWith(":") && clean(x.value())) {
+        t.add(NAMES.get(x.name(), AsciiString::cached), x.value());
+      }
     }
     return out.write(new DefaultHttp2HeadersFrame(t, true));
   }
@@ -289,6 +292,17 @@ public final class Http2Messages {
       return;
     }
     scan(name, value);
+  }
+
+  /** Whether a value holds no CR, LF or NUL. */
+  private static boolean clean(String value) {
+    for (int i = 0, n = value.length(); i < n; i++) {
+      char c = value.charAt(i);
+      if (c == '\r' || c == '\n' || c == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void scan(String name, CharSequence value) {

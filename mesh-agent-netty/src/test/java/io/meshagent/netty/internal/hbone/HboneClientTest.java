@@ -148,6 +148,16 @@ class HboneClientTest {
   }
 
   @Test
+  void aPeerThatTakesNoStreamsFailsTheConnectAndKeepsNoConnection() throws Exception {
+    InetSocketAddress hbone = server(0).bind(new InetSocketAddress("127.0.0.1", 0));
+    HboneClient c = client(HboneClient.DEFAULT_IDLE);
+    assertThatThrownBy(() -> get(c.connect(hbone, app)))
+        .cause()
+        .hasMessageContaining("allows no streams (MAX_CONCURRENT_STREAMS 0)");
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.connectionCount() == 0);
+  }
+
+  @Test
   void differentKeysDoNotShareAndExpectedIdentitiesAreEnforced() throws Exception {
     InetSocketAddress hbone =
         server(HboneSettings.SERVER_MAX_STREAMS).bind(new InetSocketAddress("127.0.0.1", 0));

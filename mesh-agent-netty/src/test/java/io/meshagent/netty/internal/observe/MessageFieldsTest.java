@@ -3,6 +3,7 @@ package io.meshagent.netty.internal.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshagent.core.internal.telemetry.metrics.RequestProtocol;
+import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
 import io.meshagent.traffic.HttpHeader;
 import io.meshagent.traffic.MeshHttpResponse;
 import java.util.List;
@@ -15,7 +16,7 @@ class MessageFieldsTest {
   @CsvSource({
     "application/grpc, GRPC",
     "application/grpc+proto, GRPC",
-    "application/grpc;charset=utf-8, GRPC",
+    "application/grpc;charset=utf-8, HTTP", // Envoy takes only '+' after it
     "application/grpc-web, HTTP",
     "application/grpc-web+proto, HTTP",
     "application/grpcx, HTTP",
@@ -40,7 +41,9 @@ class MessageFieldsTest {
         "none, none, 401, 16",
         "none, none, 400, 13",
         "none, none, 429, 14",
-        "nope, none, 200, -1", // not a status: an empty label
+        "nope, none, 200, -2", // no number: Envoy's invalid code, labelled -1
+        "17, none, 200, -2", // above 16: the same
+        "'', 5, 200, 5", // an empty value counts as none
       })
   void grpcStatusComesFromTrailersThenHeadersThenTheHttpStatus(
       String trailer, String header, int http, int label) {
@@ -57,6 +60,7 @@ class MessageFieldsTest {
     MeshHttpResponse r =
         new MeshHttpResponse(http, List.of(), new byte[0])
             .withTrailers(List.of(new HttpHeader("grpc-status", "0")));
-    assertThat(MessageFields.grpcStatus(RequestProtocol.HTTP, r, "0")).isEqualTo(-1);
+    assertThat(MessageFields.grpcStatus(RequestProtocol.HTTP, r, "0"))
+        .isEqualTo(RequestRecord.NO_GRPC_STATUS);
   }
 }

@@ -96,7 +96,13 @@ final class IstioLabels {
     b.put(REQUEST_PROTOCOL, r.protocol().label());
     b.put(RESPONSE_CODE, Integer.toString(r.responseCode()));
     // Istio emits the label on every request, empty unless gRPC gave a status.
-    b.put(GRPC_RESPONSE_STATUS, r.grpcStatus() < 0 ? "" : Integer.toString(r.grpcStatus()));
+    b.put(
+        GRPC_RESPONSE_STATUS,
+        switch (r.grpcStatus()) {
+          case RequestRecord.NO_GRPC_STATUS -> "";
+          case RequestRecord.INVALID_GRPC_STATUS -> "-1";
+          default -> Integer.toString(r.grpcStatus());
+        });
     b.put(RESPONSE_FLAGS, flags(r.responseFlags()));
     b.put(CONNECTION_SECURITY_POLICY, r.securityPolicy().label());
     return b.build();

@@ -16,7 +16,8 @@ import io.meshagent.core.internal.telemetry.WorkloadMetadata;
  * @param service the service the request was addressed to
  * @param protocol {@code http} or {@code grpc}
  * @param responseCode the HTTP status, 0 when no response was sent
- * @param grpcStatus the gRPC status code, or -1 for none (not gRPC, or no status received)
+ * @param grpcStatus the gRPC status code; {@link #NO_GRPC_STATUS} for none (not gRPC), {@link
+ *     #INVALID_GRPC_STATUS} for a {@code grpc-status} that is not a known code
  * @param responseFlags Envoy's short response flags ({@code UH}, {@code UF,URX}), or {@code -} (or
  *     empty) for none
  * @param securityPolicy how the connection was secured
@@ -38,6 +39,15 @@ public record RequestRecord(
     long requestBytes,
     long responseBytes) {
 
+  /** Not gRPC: an empty {@code grpc_response_status}. */
+  public static final int NO_GRPC_STATUS = -1;
+
+  /**
+   * A {@code grpc-status} that is no number or above 16: Envoy's {@code InvalidCode}, labelled
+   * {@code -1}.
+   */
+  public static final int INVALID_GRPC_STATUS = -2;
+
   public RequestRecord {
     requireNonNull(reporter, "reporter");
     requireNonNull(source, "source");
@@ -46,8 +56,9 @@ public record RequestRecord(
     requireNonNull(protocol, "protocol");
     requireNonNull(responseFlags, "responseFlags");
     requireNonNull(securityPolicy, "securityPolicy");
-    if (grpcStatus < -1) {
-      throw new IllegalArgumentException("grpcStatus " + grpcStatus + " is neither -1 nor a code");
+    if (grpcStatus < INVALID_GRPC_STATUS) {
+      throw new IllegalArgumentException(
+          "grpcStatus " + grpcStatus + " is neither a code nor NO_ or INVALID_GRPC_STATUS");
     }
     if (durationNanos < 0 || requestBytes < 0 || responseBytes < 0) {
       throw new IllegalArgumentException(

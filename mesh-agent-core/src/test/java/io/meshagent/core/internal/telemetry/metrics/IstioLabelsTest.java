@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Istio's label fallbacks (istio_stats.cc populatePeerInfo), as a table of cases. */
@@ -58,6 +59,32 @@ class IstioLabelsTest {
     assertThat(get(a, IstioLabels.DESTINATION_SERVICE)).isEqualTo("reviews");
     assertThat(get(a, IstioLabels.DESTINATION_SERVICE_NAME)).isEqualTo("reviews");
     assertThat(get(a, IstioLabels.DESTINATION_SERVICE_NAMESPACE)).isEqualTo("bookinfo");
+  }
+
+  @Test
+  void grpcStatusLabelsNoneAsEmptyAndAnInvalidOneAsMinusOne() {
+    for (int[] c :
+        new int[][] {
+          {RequestRecord.NO_GRPC_STATUS, 0}, {RequestRecord.INVALID_GRPC_STATUS, 1}, {14, 2}
+        }) {
+      Attributes a =
+          IstioLabels.request(
+              new RequestRecord(
+                  Reporter.SOURCE,
+                  PRODUCTPAGE,
+                  REVIEWS,
+                  DestinationService.UNKNOWN,
+                  RequestProtocol.GRPC,
+                  200,
+                  c[0],
+                  "",
+                  SecurityPolicy.UNKNOWN,
+                  0,
+                  0,
+                  0));
+      assertThat(get(a, IstioLabels.GRPC_RESPONSE_STATUS))
+          .isEqualTo(List.of("", "-1", "14").get(c[1]));
+    }
   }
 
   @Test
