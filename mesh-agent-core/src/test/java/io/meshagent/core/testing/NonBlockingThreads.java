@@ -50,6 +50,10 @@ public final class NonBlockingThreads {
         // Handing a task to the control context takes its queue's lock for the heap insert only.
         .allowBlockingCallsInside(
             "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "offer")
+        // A task handed over as the control context shuts down is taken back out of its queue,
+        // under the same short lock as the insert.
+        .allowBlockingCallsInside(
+            "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove")
         // A worker leaving a pool that is shutting down takes the pool's own lock.
         .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "processWorkerExit")
         // A task handed over while the control context shuts down is taken back out under the
