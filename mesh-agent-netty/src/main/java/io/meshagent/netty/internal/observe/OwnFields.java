@@ -18,13 +18,11 @@ public final class OwnFields {
   private static final AsciiString ID_NAME = AsciiString.cached(PeerMetadataHeaders.METADATA_ID);
   private static final AsciiString METADATA_NAME = AsciiString.cached(PeerMetadataHeaders.METADATA);
 
-  final LocalPeerMetadata from;
   private final AsciiString id;
   private final AsciiString metadata;
   private final long size;
 
   OwnFields(LocalPeerMetadata from) {
-    this.from = from;
     this.id = new AsciiString(from.metadataId());
     this.metadata = new AsciiString(from.metadata());
     this.size =

@@ -54,7 +54,7 @@ public final class Telemetry implements AutoCloseable {
   private static final ReceivedFields NOTHING_NOTED = new ReceivedFields();
 
   private final IstioMetrics metrics;
-  private final Supplier<LocalPeerMetadata> local;
+  private final LocalSide localSide;
   private final AccessLog accessLog;
   private final RequestSpans spans;
   private final TracePropagation propagation;
@@ -116,7 +116,7 @@ public final class Telemetry implements AutoCloseable {
     this.clientServices = new ServiceLabels(clusters, generation, true);
     this.serverServices = new ServiceLabels(clusters, generation, false);
     this.metrics = metrics;
-    this.local = local;
+    this.localSide = new LocalSide(local);
     this.accessLog = accessLog;
     this.spans = spans;
     this.propagation = propagation;
@@ -124,7 +124,7 @@ public final class Telemetry implements AutoCloseable {
 
   /** This workload's {@code baggage} for HBONE CONNECTs, or null when telemetry is off. */
   public @Nullable String baggage() {
-    return enabled ? local.get().baggage() : null;
+    return enabled ? localSide.current().baggage() : null;
   }
 
   /** The metrics in Prometheus text format. */
@@ -203,7 +203,7 @@ public final class Telemetry implements AutoCloseable {
       metrics.recordRequest(
           new RequestRecord(
               Reporter.SOURCE,
-              me(r.peer() != null),
+              localSide.workload(r.peer() != null),
               peer,
               clientServices.of(r.upstreamCluster(), request.authority()),
               protocol,
@@ -316,13 +316,13 @@ public final class Telemetry implements AutoCloseable {
       // Sizes as the server side's downstream meter counts them: what the caller sent (its
       // exchange fields included) and what it is sent (ours included, which the encoder adds).
       long requestSize = size(request.headers(), request.bodyLength()) + fields.exchangeBytes;
-      long responseSize = size(r.headers(), r.bodyLength()) + currentOwnFields().size();
+      long responseSize = size(r.headers(), r.bodyLength()) + localSide.ownFields().size();
       RequestProtocol protocol = protocol(fields.contentType);
       metrics.recordRequest(
           new RequestRecord(
               Reporter.DESTINATION,
               peer,
-              me(context.peer() != null),
+              localSide.workload(context.peer() != null),
               serverServices.of(cluster, request.authority()),
               protocol,
               r.status(),
@@ -455,7 +455,7 @@ public final class Telemetry implements AutoCloseable {
       known = WorkloadMetadata.UNKNOWN;
     }
     WorkloadMetadata other = peer == null ? known : known.withPrincipal(peer);
-    WorkloadMetadata me = me(peer != null);
+    WorkloadMetadata me = localSide.workload(peer != null);
     boolean source = reporter == Reporter.SOURCE;
     TcpConnectionMetrics m =
         metrics.tcpConnection(
@@ -486,7 +486,7 @@ public final class Telemetry implements AutoCloseable {
         metrics.tcpConnection(
             new ConnectionRecord(
                 Reporter.SOURCE,
-                me(false),
+                localSide.workload(false),
                 WorkloadMetadata.UNKNOWN,
                 clientServices.of(cluster, ""),
                 flags,
@@ -495,25 +495,13 @@ public final class Telemetry implements AutoCloseable {
     m.recordClose();
   }
 
-  private volatile @Nullable OwnFields ownFields;
-  private volatile @Nullable ExchangeFrame exchangeFrame;
-
-  /** Our exchange frame and the local metadata it was built from. */
-  private record ExchangeFrame(LocalPeerMetadata of, byte[] bytes) {}
-
   /**
    * Our frame of Istio's TCP metadata exchange ({@link TcpMetadataExchange}), sent whenever a
    * connection's ALPN asks for the exchange, with telemetry off too: the peer takes it off the
    * stream either way.
    */
   public byte[] tcpExchangeFrame() {
-    LocalPeerMetadata l = local.get(); // the same instance once the identity is known
-    ExchangeFrame f = exchangeFrame;
-    if (f == null || f.of() != l) {
-      f = new ExchangeFrame(l, TcpMetadataExchange.frame(l.workload(), l.metadataId()));
-      exchangeFrame = f;
-    }
-    return f.bytes();
+    return localSide.exchangeFrame();
   }
 
   /**
@@ -521,39 +509,7 @@ public final class Telemetry implements AutoCloseable {
    * when telemetry is off.
    */
   public @Nullable OwnFields ownFields() {
-    return enabled ? currentOwnFields() : null;
-  }
-
-  /**
-   * This workload as one side of a metric's labels. Its principal only over mTLS: Istio's stats
-   * filter takes both principals from the connection's certificates, so over plaintext (or when the
-   * agent answered itself) they are {@code unknown}.
-   */
-  private WorkloadMetadata me(boolean mtls) {
-    LocalPeerMetadata l = local.get();
-    if (mtls) {
-      return l.workload();
-    }
-    Plain p = plain;
-    if (p == null || p.from != l) {
-      p = new Plain(l, l.workload().toBuilder().principal("").build());
-      plain = p;
-    }
-    return p.workload;
-  }
-
-  private record Plain(LocalPeerMetadata from, WorkloadMetadata workload) {}
-
-  private volatile @Nullable Plain plain;
-
-  private OwnFields currentOwnFields() {
-    LocalPeerMetadata me = local.get();
-    OwnFields f = ownFields;
-    if (f == null || f.from != me) {
-      f = new OwnFields(me);
-      ownFields = f;
-    }
-    return f;
+    return enabled ? localSide.ownFields() : null;
   }
 
   /** Whether requests are recorded and metadata exchanged. */
