@@ -24,13 +24,13 @@ class ExchangeFieldsTest {
   private static final String ID = "x-envoy-peer-metadata-id";
   private static final String METADATA = "x-envoy-peer-metadata";
 
-  private final OwnFields own =
-      new OwnFields(
-          new LocalPeerMetadata(
-              WorkloadMetadata.UNKNOWN,
-              "sidecar~10.0.0.1~reviews-v1.bookinfo~bookinfo.svc.cluster.local",
-              "CgsKA...ours",
-              "k8s.namespace.name=bookinfo"));
+  private final LocalPeerMetadata me =
+      new LocalPeerMetadata(
+          WorkloadMetadata.UNKNOWN,
+          "sidecar~10.0.0.1~reviews-v1.bookinfo~bookinfo.svc.cluster.local",
+          "CgsKA...ours",
+          "k8s.namespace.name=bookinfo");
+  private final OwnFields own = new OwnFields(me);
 
   private static MeshHttpRequest forged() {
     return MeshHttpRequest.builder("GET", "reviews:9080", "/")
@@ -140,7 +140,7 @@ class ExchangeFieldsTest {
     Telemetry off =
         Telemetry.disabled(
             io.meshagent.core.internal.telemetry.metrics.IstioMetrics.create(),
-            () -> own.from,
+            () -> me,
             io.meshagent.core.internal.telemetry.accesslog.AccessLog.create(false));
     MeshHttpRequest r = forged();
 
