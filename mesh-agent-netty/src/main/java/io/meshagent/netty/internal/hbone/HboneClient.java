@@ -120,11 +120,13 @@ public final class HboneClient implements AutoCloseable {
             result.completeExceptionally(err);
             return;
           }
-          String refused = overPeerLimit(conn);
-          if (refused != null) {
+          if (!keepsReservation(conn)) {
             // Reserved before the peer's SETTINGS said how many streams it takes: this one goes
             // to another connection, as ztunnel's pool would have sent it once the limit was known.
-            if (refused.isEmpty()) {
+            if (conn.peerMaxStreams == 0) {
+              result.completeExceptionally(
+                  new HboneException(nextHop + " allows no streams (MAX_CONCURRENT_STREAMS 0)", 0));
+            } else {
               connect(nextHop, expected, sourceIp, authority, baggage)
                   .whenComplete(
                       (t, e) -> {
@@ -134,8 +136,6 @@ public final class HboneClient implements AutoCloseable {
                           result.complete(t);
                         }
                       });
-            } else {
-              result.completeExceptionally(new HboneException(refused, 0));
             }
             return;
           }
@@ -199,25 +199,23 @@ public final class HboneClient implements AutoCloseable {
   }
 
   /**
-   * Null when a stream reserved on {@code c} fits the peer's limit, now that its SETTINGS came;
-   * else the reservation is given up and the answer is empty (try another connection), or why no
-   * connection will do.
+   * Whether a stream reserved on {@code c} fits the peer's limit, now that its SETTINGS came; if
+   * not, the reservation is given up (and a connection whose peer takes no streams leaves the pool,
+   * closed once no reservation is left).
    */
-  private synchronized @Nullable String overPeerLimit(PooledConnection c) {
+  private synchronized boolean keepsReservation(PooledConnection c) {
     long limit = Math.min(HboneSettings.CLIENT_MAX_STREAMS, c.peerMaxStreams);
     if (c.streams <= limit) {
-      return null;
+      return true;
     }
-    c.streams--;
-    if (limit > 0) {
-      return ""; // the limit's worth stay reserved: never zero here, so no idle timer to start
+    c.streams--; // with a limit above 0, that many stay: never zero, so no idle timer to start
+    if (limit == 0) {
+      remove(c);
+      if (c.streams == 0) {
+        c.channel.close();
+      }
     }
-    // A peer that takes no streams is of no use: out of the pool, closed once all have left.
-    remove(c);
-    if (c.streams == 0) {
-      c.channel.close();
-    }
-    return c.key.nextHop() + " allows no streams (MAX_CONCURRENT_STREAMS 0)";
+    return false;
   }
 
   synchronized void peerSettings(PooledConnection c, @Nullable Long maxStreams) {

@@ -79,6 +79,9 @@ final class ServiceLabels {
 
   /** The service of a request to {@code authority} through {@code cluster} (may be empty). */
   DestinationService of(String cluster, String authority) {
+    if (!hostFallback) {
+      authority = ""; // no part of the answer: one cache entry per cluster, whatever the Host
+    }
     Object gen = generation.get();
     int slot = (cluster.hashCode() * 31 + authority.hashCode()) & (recent.length - 1);
     Recent r = recent[slot];
@@ -93,8 +96,7 @@ final class ServiceLabels {
     return s;
   }
 
-  private DestinationService lookup(String cluster, String authority) {
-    String host = hostFallback ? authority : "";
+  private DestinationService lookup(String cluster, String host) {
     if (PASSTHROUGH.contains(cluster)) {
       String key = cluster + '|' + host;
       DestinationService s = byPassthrough.get(key);

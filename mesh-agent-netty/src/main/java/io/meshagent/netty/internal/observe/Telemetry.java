@@ -20,7 +20,6 @@ import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
 import io.meshagent.core.internal.telemetry.metrics.SecurityPolicy;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
-import io.meshagent.core.internal.telemetry.peer.PeerBaggage;
 import io.meshagent.core.internal.telemetry.peer.PeerMetadataHeaders;
 import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpan;
@@ -252,9 +251,14 @@ public final class Telemetry implements AutoCloseable {
     if (span.context() == Context.root()) {
       return new Outbound(request, span, request.headers());
     }
-    List<HttpHeader> headers = new ArrayList<>(request.headers());
-    propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
-    return new Outbound(request.withHeaders(headers), span, request.headers());
+    return new Outbound(withTrace(request, span.context()), span, request.headers());
+  }
+
+  /** {@code r} with {@code context}'s trace headers in place of any it had. */
+  private MeshHttpRequest withTrace(MeshHttpRequest r, Context context) {
+    List<HttpHeader> headers = new ArrayList<>(r.headers());
+    propagation.inject(context, headers, (h, k, v) -> replace(h, k, v));
+    return r.withHeaders(headers);
   }
 
   /** An inbound request being served. */
@@ -415,9 +419,7 @@ public final class Telemetry implements AutoCloseable {
     RequestSpan span = spans.startServer(parent, spanRequest(request, in.requestId, null));
     // The app sees the server span as its parent, as Envoy's inbound rewrites the headers: an app
     // that forwards them (or uses the context made current for its handler) continues from it.
-    List<HttpHeader> headers = new ArrayList<>(stripped.headers());
-    propagation.inject(span.context(), headers, (h, k, v) -> replace(h, k, v));
-    return new Inbound(stripped.withHeaders(headers), in, peer, context, span, cluster);
+    return new Inbound(withTrace(stripped, span.context()), in, peer, context, span, cluster);
   }
 
   /**
@@ -435,11 +437,7 @@ public final class Telemetry implements AutoCloseable {
     if (!enabled) {
       return TcpConnectionMetrics.NOOP;
     }
-    return tcp(
-        reporter,
-        peer,
-        cluster,
-        baggage == null ? WorkloadMetadata.UNKNOWN : PeerBaggage.decode(baggage));
+    return tcp(reporter, peer, cluster, baggage == null ? null : peers.ofBaggage(baggage, null));
   }
 
   /** The same, for a connection whose peer sent its workload in the TCP metadata exchange. */
@@ -451,24 +449,7 @@ public final class Telemetry implements AutoCloseable {
     if (!enabled) {
       return TcpConnectionMetrics.NOOP;
     }
-    if (known == null) {
-      known = WorkloadMetadata.UNKNOWN;
-    }
-    WorkloadMetadata other = peer == null ? known : known.withPrincipal(peer);
-    WorkloadMetadata me = localSide.workload(peer != null);
-    boolean source = reporter == Reporter.SOURCE;
-    TcpConnectionMetrics m =
-        metrics.tcpConnection(
-            new ConnectionRecord(
-                reporter,
-                source ? me : other,
-                source ? other : me,
-                // A connection has no Host to fall back on.
-                (source ? clientServices : serverServices).of(cluster, ""),
-                "-",
-                source
-                    ? SecurityPolicy.UNKNOWN
-                    : peer != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE));
+    TcpConnectionMetrics m = connection(reporter, peer, cluster, known, "-");
     m.recordOpen();
     return m;
   }
@@ -482,17 +463,35 @@ public final class Telemetry implements AutoCloseable {
     if (!enabled) {
       return;
     }
-    TcpConnectionMetrics m =
-        metrics.tcpConnection(
-            new ConnectionRecord(
-                Reporter.SOURCE,
-                localSide.workload(false),
-                WorkloadMetadata.UNKNOWN,
-                clientServices.of(cluster, ""),
-                flags,
-                SecurityPolicy.UNKNOWN));
+    TcpConnectionMetrics m = connection(Reporter.SOURCE, null, cluster, null, flags);
     m.recordOpen();
     m.recordClose();
+  }
+
+  /** The metrics of a connection with {@code peer} (its workload {@code known}, if it is). */
+  private TcpConnectionMetrics connection(
+      Reporter reporter,
+      @Nullable SpiffeId peer,
+      String cluster,
+      @Nullable WorkloadMetadata known,
+      String flags) {
+    if (known == null) {
+      known = WorkloadMetadata.UNKNOWN;
+    }
+    WorkloadMetadata other = peer == null ? known : known.withPrincipal(peer);
+    WorkloadMetadata me = localSide.workload(peer != null);
+    boolean source = reporter == Reporter.SOURCE;
+    return metrics.tcpConnection(
+        new ConnectionRecord(
+            reporter,
+            source ? me : other,
+            source ? other : me,
+            // A connection has no Host to fall back on.
+            (source ? clientServices : serverServices).of(cluster, ""),
+            flags,
+            source
+                ? SecurityPolicy.UNKNOWN
+                : peer != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE));
   }
 
   /**

@@ -295,24 +295,27 @@ public final class Http2Messages {
   }
 
   /** Whether a value holds no CR, LF or NUL. */
-  private static boolean clean(String value) {
-    for (int i = 0, n = value.length(); i < n; i++) {
-      char c = value.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0) {
-        return false;
-      }
-    }
-    return true;
+  private static boolean clean(CharSequence value) {
+    return forbiddenAt(value) < 0;
   }
 
   private static void scan(String name, CharSequence value) {
+    int at = forbiddenAt(value);
+    if (at >= 0) {
+      throw new IllegalArgumentException(
+          "header " + name + " has a forbidden character (CR, LF or NUL) at " + at);
+    }
+  }
+
+  /** Where a value holds its first CR, LF or NUL, or -1. */
+  private static int forbiddenAt(CharSequence value) {
     for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n' || c == 0) {
-        throw new IllegalArgumentException(
-            "header " + name + " has a forbidden character (CR, LF or NUL) at " + i);
+        return i;
       }
     }
+    return -1;
   }
 
   /**

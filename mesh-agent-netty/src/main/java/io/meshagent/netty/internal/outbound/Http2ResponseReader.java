@@ -91,7 +91,8 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
         r = r.withTrailers(Http2Messages.trailers(trailers));
       }
       exchange.noted = noted;
-      exchange.tunnelBaggage = HboneTunnel.baggageOf(ctx.channel());
+      // The stream's connection is the tunnel, when it came through HBONE.
+      exchange.tunnelBaggage = HboneTunnel.baggageOf(ctx.channel().parent());
       exchange.response.complete(
           r.withUpstream(ctx.channel().attr(PeerIdentity.PEER).get(), "", "", 0, ""));
     } catch (IllegalArgumentException e) {

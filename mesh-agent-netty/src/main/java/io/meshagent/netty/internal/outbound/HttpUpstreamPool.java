@@ -4,7 +4,6 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.netty.internal.ConnectionWindow;
 import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.Loops;
-import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.observe.OwnFields;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.HttpProtocol;
@@ -243,10 +242,6 @@ final class HttpUpstreamPool implements AutoCloseable {
               @Override
               protected void initChannel(Http2StreamChannel ch) {
                 ch.attr(PeerIdentity.PEER).set(c.parent.attr(PeerIdentity.PEER).get());
-                String tunnelBaggage = HboneTunnel.baggageOf(c.parent);
-                if (tunnelBaggage != null) {
-                  ch.attr(HboneTunnel.BAGGAGE).set(tunnelBaggage);
-                }
                 ch.pipeline().addLast(reader);
               }
             })
