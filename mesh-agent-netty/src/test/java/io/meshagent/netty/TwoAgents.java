@@ -68,6 +68,14 @@ abstract class TwoAgents {
 
   @BeforeAll
   static void start() throws Exception {
+    start(DataPlaneOptions.defaults().withEventLoopThreads(2));
+  }
+
+  /**
+   * Starts the pair with {@code options}: a test class that wants others declares its own {@code
+   * start()}, which hides this class's.
+   */
+  static void start(DataPlaneOptions options) throws Exception {
     later = Executors.newSingleThreadScheduledExecutor();
     failedOnce.set(false);
     Path ca = dir.resolve("ca");
@@ -82,8 +90,7 @@ abstract class TwoAgents {
                 inboundTcpChain(9000, true))
             .render());
     reviewsAgent = agent(reviewsYaml, "reviews-v1", "bookinfo-reviews", ca);
-    reviews =
-        MeshDataPlane.start(reviewsAgent, DataPlaneOptions.defaults().withEventLoopThreads(2));
+    reviews = MeshDataPlane.start(reviewsAgent, options);
     InetSocketAddress http =
         reviews.serveHttp(new InetSocketAddress(REVIEWS_IP, 0), 9080, TwoAgents::serve);
     InetSocketAddress tcp =
@@ -172,12 +179,9 @@ abstract class TwoAgents {
                     route("/", "\"cluster\": \"" + REVIEWS + "\"", abort)))
             .render());
     productpageAgent = agent(productpageYaml, "productpage-v1", "bookinfo-productpage", ca);
-    productpage =
-        MeshDataPlane.start(
-            productpageAgent,
-            // No HBONE port option: every tunnel's next hop comes from istiod's endpoint metadata
-            // (the pod's or its waypoint's address), as it does for Envoy.
-            DataPlaneOptions.defaults().withEventLoopThreads(2));
+    // No HBONE port option: every tunnel's next hop comes from istiod's endpoint metadata (the
+    // pod's or its waypoint's address), as it does for Envoy.
+    productpage = MeshDataPlane.start(productpageAgent, options);
     client = productpage.client();
   }
 

@@ -5,6 +5,7 @@ import io.meshagent.core.internal.authz.AuthzDecision;
 import io.meshagent.core.internal.authz.AuthzRequest;
 import io.meshagent.core.internal.authz.jwt.JwtAuthenticator;
 import io.meshagent.core.internal.authz.jwt.JwtDecision;
+import io.meshagent.core.internal.telemetry.accesslog.ResponseCodeDetails;
 import io.meshagent.core.internal.traffic.HeaderEdits;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.HttpConnectionManager;
@@ -256,7 +257,8 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
                       List.of(
                           new HttpHeader("content-type", "text/plain"),
                           new HttpHeader("www-authenticate", d.wwwAuthenticate()))),
-              ""),
+              "",
+              ResponseCodeDetails.jwtDenied(d.reason())),
           keepAlive);
       return;
     }
@@ -271,7 +273,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
                       allowed.requestHeadersToAdd()))
               .build();
     }
-    String denied = authorize(request, allowed);
+    AuthzDecision denied = authorize(request, allowed);
     if (denied != null) {
       log.info(
           "inbound {} {} from {} ({}) denied: {}",
@@ -279,8 +281,14 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
           request.path(),
           connection.sourceIp().getHostAddress(),
           connection.peer(),
-          denied);
-      respond(ctx, t.finish(MeshHttpResponse.of(403, "RBAC: access denied"), ""), keepAlive);
+          denied.reason());
+      respond(
+          ctx,
+          t.finish(
+              MeshHttpResponse.of(403, "RBAC: access denied"),
+              "",
+              ResponseCodeDetails.rbacDenied(denied.policy())),
+          keepAlive);
       return;
     }
     MeshHttpRequest admitted = request;
@@ -328,8 +336,8 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
   private static final JwtDecision NO_JWT =
       new JwtDecision.Allowed(null, null, List.of(), List.of(), List.of());
 
-  /** The reason the request is denied, or null when allowed. */
-  private @Nullable String authorize(MeshHttpRequest request, JwtDecision.Allowed jwt) {
+  /** The decision that denies the request, or null when it is allowed. */
+  private @Nullable AuthzDecision authorize(MeshHttpRequest request, JwtDecision.Allowed jwt) {
     if (hcm == null || hcm.rbacFilters().isEmpty()) {
       return null;
     }
@@ -350,9 +358,11 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
                       request.method(), request.path(), request.authority(), headers));
       az = jwt.applyTo(az);
       AuthzDecision d = Authorizer.evaluateChain(hcm.rbacFilters(), az);
-      return d.allowed() ? null : d.reason();
+      return d.allowed() ? null : d;
     } catch (RuntimeException e) {
-      return "authorization could not be evaluated: " + e; // fail closed
+      // Fail closed.
+      return new AuthzDecision(
+          false, null, "authorization could not be evaluated: " + e, false, List.of());
     }
   }
 

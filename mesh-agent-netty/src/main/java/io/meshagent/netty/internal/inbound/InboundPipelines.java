@@ -19,6 +19,7 @@ import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
+import io.meshagent.netty.internal.observe.TcpEnds;
 import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.SocketBridge;
@@ -284,9 +285,17 @@ final class InboundPipelines {
     String cluster = "inbound|" + service.servicePort() + "||";
     // The service is not known from a TCP connection.
     TcpConnectionMetrics m =
-        exchanged != null
-            ? telemetry.tcp(Reporter.DESTINATION, peer, cluster, exchanged)
-            : telemetry.tcp(Reporter.DESTINATION, peer, cluster, conn.tunnelBaggage());
+        telemetry.logged(
+            exchanged != null
+                ? telemetry.tcp(Reporter.DESTINATION, peer, cluster, exchanged)
+                : telemetry.tcp(Reporter.DESTINATION, peer, cluster, conn.tunnelBaggage()),
+            new TcpEnds(
+                cluster,
+                service.app() == null ? null : TcpEnds.address(service.app()),
+                null,
+                TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
+                TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
+                conn.serverName().isEmpty() ? null : conn.serverName()));
     ch.pipeline().addLast(new ByteCounter(m));
     ch.closeFuture().addListener(x -> m.recordClose());
     if (tcp != null) {

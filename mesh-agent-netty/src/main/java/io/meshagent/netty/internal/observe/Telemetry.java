@@ -3,7 +3,6 @@ package io.meshagent.netty.internal.observe;
 import static io.meshagent.netty.internal.observe.MessageFields.GETTER;
 import static io.meshagent.netty.internal.observe.MessageFields.grpcStatus;
 import static io.meshagent.netty.internal.observe.MessageFields.protocol;
-import static io.meshagent.netty.internal.observe.MessageFields.protocolName;
 import static io.meshagent.netty.internal.observe.MessageFields.replace;
 import static io.meshagent.netty.internal.observe.MessageFields.size;
 import static io.meshagent.netty.internal.observe.MessageFields.spanRequest;
@@ -11,7 +10,7 @@ import static io.meshagent.netty.internal.observe.MessageFields.withoutPeerHeade
 
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
 import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
-import io.meshagent.core.internal.telemetry.accesslog.AccessLogEntry;
+import io.meshagent.core.internal.telemetry.accesslog.ResponseCodeDetails;
 import io.meshagent.core.internal.telemetry.metrics.ConnectionRecord;
 import io.meshagent.core.internal.telemetry.metrics.IstioMetrics;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
@@ -54,7 +53,7 @@ public final class Telemetry implements AutoCloseable {
 
   private final IstioMetrics metrics;
   private final LocalSide localSide;
-  private final AccessLog accessLog;
+  private final AccessLogLines lines;
   private final RequestSpans spans;
   private final TracePropagation propagation;
   private final boolean enabled;
@@ -116,7 +115,7 @@ public final class Telemetry implements AutoCloseable {
     this.serverServices = new ServiceLabels(clusters, generation, false);
     this.metrics = metrics;
     this.localSide = new LocalSide(local);
-    this.accessLog = accessLog;
+    this.lines = new AccessLogLines(accessLog);
     this.spans = spans;
     this.propagation = propagation;
   }
@@ -134,8 +133,7 @@ public final class Telemetry implements AutoCloseable {
   /** An outbound request in flight. */
   public final class Outbound {
     private final long startNanos = System.nanoTime();
-    // Wall-clock time only for the access log: reading it costs more than the rest of a record.
-    private final @Nullable Instant start = accessLog.isEnabled() ? Instant.now() : null;
+    private final @Nullable Instant start = lines.start();
     private final MeshHttpRequest request;
     private final @Nullable RequestSpan span;
     // The fields the app sent, before trace context was added: what the client side counts.
@@ -143,6 +141,7 @@ public final class Telemetry implements AutoCloseable {
     // The last upstream response's fields as its reader noted them, or null.
     private volatile @Nullable ReceivedFields upstreamFields;
     private volatile @Nullable String upstreamBaggage;
+    private volatile @Nullable String details;
 
     private Outbound(
         MeshHttpRequest request, @Nullable RequestSpan span, List<HttpHeader> appFields) {
@@ -177,10 +176,34 @@ public final class Telemetry implements AutoCloseable {
       upstreamBaggage = tunnelBaggage;
     }
 
+    /**
+     * Why the answer has its status, for the access log ({@link ResponseCodeDetails}): said before
+     * the answer completes. Without it, an answer after an attempt came {@code via_upstream}.
+     */
+    public void details(String why) {
+      details = why;
+    }
+
+    private @Nullable String details(MeshHttpResponse r) {
+      String d = details;
+      return d != null ? d : r.attempts() > 0 ? ResponseCodeDetails.VIA_UPSTREAM : null;
+    }
+
     /** Records the result; returns the response without the peer's metadata headers. */
     public MeshHttpResponse finish(MeshHttpResponse r) {
       if (!enabled) {
-        logOnly(request, r, r.responseFlags(), startNanos, start, r.upstreamHost(), null);
+        lines.request(
+            request,
+            r.status(),
+            flagsOrNone(r.responseFlags()),
+            details(r),
+            System.nanoTime() - startNanos,
+            blankIsNone(r.upstreamHost()),
+            r.upstreamCluster(),
+            null,
+            start,
+            request.bodyLength(),
+            r.bodyLength());
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
@@ -217,12 +240,13 @@ public final class Telemetry implements AutoCloseable {
       if (span != null) {
         span.end(r.status(), r.responseFlags().isEmpty() ? null : r.responseFlags());
       }
-      log(
+      lines.request(
           request,
           r.status(),
           flags,
+          details(r),
           nanos,
-          r.upstreamHost(),
+          blankIsNone(r.upstreamHost()),
           r.upstreamCluster(),
           null,
           start,
@@ -264,8 +288,7 @@ public final class Telemetry implements AutoCloseable {
   /** An inbound request being served. */
   public final class Inbound {
     private final long startNanos = System.nanoTime();
-    // Wall-clock time only for the access log: reading it costs more than the rest of a record.
-    private final @Nullable Instant start = accessLog.isEnabled() ? Instant.now() : null;
+    private final @Nullable Instant start = lines.start();
     private final MeshHttpRequest request;
     // What was noted of the request's fields (its exchange fields' size, content-type).
     private final ReceivedFields fields;
@@ -307,13 +330,29 @@ public final class Telemetry implements AutoCloseable {
       return c == Context.root() ? Scope.noop() : c.makeCurrent();
     }
 
-    /**
-     * Records the answer. The responder's encoder adds our metadata for the caller ({@link
-     * #ownFields}).
-     */
+    /** Records the app's answer ({@code via_upstream}). */
     public MeshHttpResponse finish(MeshHttpResponse r, String flags) {
+      return finish(r, flags, ResponseCodeDetails.VIA_UPSTREAM);
+    }
+
+    /**
+     * Records the answer, given for {@code details} ({@link ResponseCodeDetails}). The responder's
+     * encoder adds our metadata for the caller ({@link #ownFields}).
+     */
+    public MeshHttpResponse finish(MeshHttpResponse r, String flags, String details) {
       if (!enabled) {
-        logOnly(request, r, flags, startNanos, start, null, context.sourceAddress());
+        lines.request(
+            request,
+            r.status(),
+            flagsOrNone(flags),
+            details,
+            System.nanoTime() - startNanos,
+            null,
+            cluster,
+            context.sourceAddress(),
+            start,
+            request.bodyLength(),
+            r.bodyLength());
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
@@ -339,13 +378,14 @@ public final class Telemetry implements AutoCloseable {
       if (span != null) {
         span.end(r.status(), flags.isEmpty() ? null : flags);
       }
-      log(
+      lines.request(
           request,
           r.status(),
-          flags.isEmpty() ? "-" : flags,
+          flagsOrNone(flags),
+          details,
           nanos,
           null,
-          cluster.isEmpty() ? null : cluster,
+          cluster,
           context.sourceAddress(),
           start,
           request.bodyLength(),
@@ -455,15 +495,25 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /**
+   * {@code m}, also writing the connection's access-log line when it closes (with telemetry off
+   * too), or {@code m} itself when the access log is off.
+   */
+  public TcpConnectionMetrics logged(TcpConnectionMetrics m, TcpEnds ends) {
+    return lines.connection(m, ends);
+  }
+
+  /**
    * Records an outbound TCP connection that never came up, as Istio's stats filter reports one at
    * its end: opened and closed at once, with Envoy's response flags ({@code UF,URX} for a failed
-   * connect with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow) and no peer.
+   * connect with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow) and no peer;
+   * and its access-log line.
    */
-  public void tcpFailed(String cluster, String flags) {
+  public void tcpFailed(String flags, TcpEnds ends) {
+    lines.connectionFailed(flags, ends);
     if (!enabled) {
       return;
     }
-    TcpConnectionMetrics m = connection(Reporter.SOURCE, null, cluster, null, flags);
+    TcpConnectionMetrics m = connection(Reporter.SOURCE, null, ends.cluster(), null, flags);
     m.recordOpen();
     m.recordClose();
   }
@@ -516,58 +566,12 @@ public final class Telemetry implements AutoCloseable {
     return enabled;
   }
 
-  private void logOnly(
-      MeshHttpRequest r,
-      MeshHttpResponse resp,
-      String flags,
-      long startNanos,
-      @Nullable Instant start,
-      @Nullable String upstreamHost,
-      @Nullable String downstreamRemote) {
-    if (accessLog.isEnabled()) {
-      log(
-          r,
-          resp.status(),
-          flags.isEmpty() ? "-" : flags,
-          System.nanoTime() - startNanos,
-          upstreamHost,
-          resp.upstreamCluster().isEmpty() ? null : resp.upstreamCluster(),
-          downstreamRemote,
-          start,
-          r.bodyLength(),
-          resp.bodyLength());
-    }
+  private static String flagsOrNone(String flags) {
+    return flags.isEmpty() ? "-" : flags;
   }
 
-  private void log(
-      MeshHttpRequest r,
-      int status,
-      String flags,
-      long nanos,
-      @Nullable String upstreamHost,
-      @Nullable String cluster,
-      @Nullable String downstreamRemote,
-      @Nullable Instant start,
-      long received,
-      long sent) {
-    if (!accessLog.isEnabled()) {
-      return;
-    }
-    accessLog.log(
-        // A log switched on while the request was in flight has no start time: now, then.
-        AccessLogEntry.builder(start != null ? start : Instant.now())
-            .request(r.method(), r.path(), protocolName(r))
-            .response(status, flags, null)
-            .bytes(received, sent)
-            .durationMillis(nanos / 1_000_000)
-            .headers(
-                r.header("x-forwarded-for"),
-                r.header("user-agent"),
-                r.header("x-request-id"),
-                r.authority())
-            .upstream(upstreamHost, cluster, null)
-            .downstream(null, downstreamRemote, null)
-            .build());
+  private static @Nullable String blankIsNone(String s) {
+    return s.isEmpty() ? null : s;
   }
 
   @Override

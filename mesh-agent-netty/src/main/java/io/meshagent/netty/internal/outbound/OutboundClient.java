@@ -8,6 +8,7 @@ import io.meshagent.core.internal.routing.Cors;
 import io.meshagent.core.internal.routing.RequestHash;
 import io.meshagent.core.internal.routing.RequestHeaders;
 import io.meshagent.core.internal.routing.RouteDecision;
+import io.meshagent.core.internal.telemetry.accesslog.ResponseCodeDetails;
 import io.meshagent.core.internal.traffic.ClusterManager;
 import io.meshagent.core.internal.traffic.Destination;
 import io.meshagent.core.internal.traffic.HeaderEdits;
@@ -101,6 +102,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         OutboundPlanner.planHttp(
             snapshot, d, headers, request.protocol() == HttpProtocol.HTTP_2, draw);
     if (plan instanceof HttpPlan.Unroutable u) {
+      t.details(ResponseCodeDetails.ROUTE_NOT_FOUND);
       return local(503, "NR", u.reason(), List.of());
     }
     if (plan instanceof HttpPlan.Tcp tcp) {
@@ -108,15 +110,18 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     }
     RouteDecision decision = ((HttpPlan.Routed) plan).decision();
     if (decision instanceof RouteDecision.NoRoute n) {
+      t.details(ResponseCodeDetails.ROUTE_NOT_FOUND);
       return local(
           n.reason().status(), n.reason().responseFlag(), "no route: " + n.reason(), List.of());
     }
     if (decision instanceof RouteDecision.DirectResponse dr) {
+      t.details(ResponseCodeDetails.DIRECT_RESPONSE);
       return CompletableFuture.completedFuture(
           new MeshHttpResponse(
               dr.status(), HeaderEdits.response(List.of(), dr.headerOps()), utf8(dr.body())));
     }
     if (decision instanceof RouteDecision.Redirect r) {
+      t.details(ResponseCodeDetails.DIRECT_RESPONSE);
       List<HttpHeader> h = new ArrayList<>();
       h.add(new HttpHeader("location", r.location()));
       return CompletableFuture.completedFuture(
@@ -127,6 +132,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     Cors.Outcome cors =
         hcm.httpFilters().contains(CORS_FILTER) ? Cors.evaluate(f.cors(), headers, draw) : NO_CORS;
     if (cors instanceof Cors.Outcome.Preflight p) {
+      t.details(ResponseCodeDetails.CORS_RESPONSE);
       return CompletableFuture.completedFuture(
           new MeshHttpResponse(200, corsHeaders(List.of(), p.headers()), new byte[0]));
     }
@@ -185,8 +191,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         new java.util.concurrent.atomic.AtomicBoolean();
     private final long deadlineNanos;
     private MeshHttpRequest upstreamRequest;
-    private int attempts;
-    private @org.jspecify.annotations.Nullable String previousHost;
+    private volatile int attempts; // read by the route timer too
+    private volatile @org.jspecify.annotations.Nullable String previousHost;
     private volatile @org.jspecify.annotations.Nullable Exchange inFlight;
     private volatile io.netty.util.concurrent.@org.jspecify.annotations.Nullable ScheduledFuture<?>
         routeTimer;
@@ -244,7 +250,8 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         // The route chose the cluster: telemetry labels the service from it, as Envoy does.
         finish(
             localResponse(status, "FI", "fault filter abort", List.of())
-                .withUpstream(null, cluster, "", 0, "FI"));
+                .withUpstream(null, cluster, "", 0, "FI"),
+            ResponseCodeDetails.FAULT_FILTER_ABORT);
         return;
       }
       attempt();
@@ -252,29 +259,40 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
 
     private void timeout(String flag, String why) {
       Exchange e = inFlight;
-      if (finish(localResponse(504, flag, why, List.of())) && e != null) {
+      String host = previousHost;
+      // The route chose the cluster and the host being waited on: the access log and the labels
+      // name them, as Envoy's do.
+      MeshHttpResponse r =
+          localResponse(504, flag, why, List.of())
+              .withUpstream(null, cluster, host == null ? "" : host, attempts, flag);
+      if (finish(r, ResponseCodeDetails.RESPONSE_TIMEOUT) && e != null) {
         e.cancel();
       }
     }
 
-    private boolean finish(MeshHttpResponse r) {
-      return finish(r, null, null);
+    private boolean finish(MeshHttpResponse r, String details) {
+      return finish(r, details, null, null);
     }
 
     /**
      * Answers the request with {@code r}, once: a route timeout and a late response may race.
      *
+     * @param details why {@code r} has its status, for the access log ({@link ResponseCodeDetails})
      * @param noted what the reader of {@code r} noted of its fields for telemetry, or null (a local
      *     answer): handed over only with the answer that wins, never a retried one's
      * @param tunnelBaggage the HBONE 200's baggage of the connection that answered, or null
      */
     private boolean finish(
-        MeshHttpResponse r, @Nullable ReceivedFields noted, @Nullable String tunnelBaggage) {
+        MeshHttpResponse r,
+        String details,
+        @Nullable ReceivedFields noted,
+        @Nullable String tunnelBaggage) {
       if (!answered.compareAndSet(false, true)) {
         return false;
       }
       // Before the result completes, which orders them for finish.
       telemetry.upstreamFields(noted, tunnelBaggage);
+      telemetry.details(details);
       RouteDecision.Forward f = forward;
       MeshHttpResponse out =
           f == null || r.responseFlags().equals("FI")
@@ -297,14 +315,18 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       try {
         u = pick();
       } catch (NoUpstreamException e) {
-        finish(localResponse(503, e.responseFlag(), e.getMessage(), List.of()));
+        finish(
+            localResponse(503, e.responseFlag(), e.getMessage(), List.of()),
+            ResponseCodeDetails.noUpstream(e.responseFlag()));
         return;
       }
       CircuitBreakers.Resources cb =
           u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT);
       Admission request = cb.tryAcquireRequest();
       if (!(request instanceof Admission.Permit permit)) {
-        finish(localResponse(503, "UO", "upstream overflow: " + request, List.of()));
+        finish(
+            localResponse(503, "UO", "upstream overflow: " + request, List.of()),
+            ResponseCodeDetails.resetBeforeResponse("overflow"));
         return;
       }
       previousHost = u.key();
@@ -419,13 +441,19 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       if (resp != null) {
         finish(
             resp.withUpstream(resp.peer(), u.cluster().name(), u.key(), attempts, flag),
+            ResponseCodeDetails.VIA_UPSTREAM,
             noted,
             tunnelBaggage);
       } else {
         String detail = cause == null ? "upstream failed" : cause.getMessage();
         finish(
             localResponse(status, flag, detail, List.of())
-                .withUpstream(null, u.cluster().name(), u.key(), attempts, flag));
+                .withUpstream(null, u.cluster().name(), u.key(), attempts, flag),
+            switch (outcome) {
+              case CONNECT_FAILURE -> ResponseCodeDetails.resetBeforeResponse("connection_failure");
+              case PER_TRY_TIMEOUT -> ResponseCodeDetails.UPSTREAM_PER_TRY_TIMEOUT;
+              default -> ResponseCodeDetails.resetBeforeResponse("remote_reset");
+            });
       }
     }
 

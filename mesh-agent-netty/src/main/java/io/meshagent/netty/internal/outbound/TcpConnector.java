@@ -16,6 +16,7 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.cluster.RoutingPriority;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
+import io.meshagent.netty.internal.observe.TcpEnds;
 import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.PeerIdentity;
@@ -62,14 +63,14 @@ final class TcpConnector {
     try {
       u = clusters.pick(snapshot, cluster, ThreadLocalRandom.current().nextLong(), d);
     } catch (NoUpstreamException e) {
-      telemetry.tcpFailed(cluster, e.responseFlag());
+      telemetry.tcpFailed(e.responseFlag(), TcpEnds.outbound(cluster, null, null));
       return CompletableFuture.failedFuture(
           new IOException("TCP to " + d + " (" + e.responseFlag() + "): " + e.getMessage()));
     }
     Admission a =
         u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireConnection();
     if (!(a instanceof Admission.Permit permit)) {
-      telemetry.tcpFailed(cluster, "UO");
+      telemetry.tcpFailed("UO", TcpEnds.outbound(cluster, u.key(), null));
       return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
     }
     SocketBridge bridge = new SocketBridge(u.cluster().name() + " / " + u.key());
@@ -83,7 +84,7 @@ final class TcpConnector {
                 permit.close();
                 u.finished(Result.LocalOrigin.CONNECT_FAILED);
                 // tcp_proxy's one connect attempt failed, and no attempt is left.
-                telemetry.tcpFailed(u.cluster().name(), "UF,URX");
+                telemetry.tcpFailed("UF,URX", TcpEnds.outbound(u.cluster().name(), u.key(), null));
                 Throwable c = err.getCause() != null ? err.getCause() : err;
                 throw new java.util.concurrent.CompletionException(
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
@@ -141,9 +142,11 @@ final class TcpConnector {
     // Through HBONE there is no exchange: the 200's baggage names the destination, if it came.
     String baggage = peer == null ? HboneTunnel.baggageOf(ch) : null;
     TcpConnectionMetrics m =
-        baggage != null
-            ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), baggage)
-            : telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), peer);
+        telemetry.logged(
+            baggage != null
+                ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), baggage)
+                : telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), peer),
+            TcpEnds.outbound(u.cluster().name(), u.key(), ch.localAddress()));
     ch.closeFuture().addListener(x -> m.recordClose());
     return bridge.socket(ch, m);
   }

@@ -2,6 +2,7 @@ package io.meshagent.core.internal.telemetry.metrics;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.context.Context;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,15 +12,47 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TcpConnectionMetrics {
   /** Records nothing: for connections carried with telemetry off. */
-  public static final TcpConnectionMetrics NOOP = new TcpConnectionMetrics(null, null);
+  public static final TcpConnectionMetrics NOOP = new TcpConnectionMetrics(null, null, null);
+
+  /** Told a connection's byte totals when it closes: what its access-log line needs. */
+  @FunctionalInterface
+  public interface CloseListener {
+    /**
+     * @param sent bytes in the response direction
+     * @param received bytes in the request direction
+     */
+    void closed(long sent, long received);
+  }
 
   private final IstioMetrics.@Nullable Instruments instruments;
   private final @Nullable Attributes attributes;
+  // Totals only for a listener: a connection nobody logs keeps no counters of its own.
+  private final @Nullable CloseListener onClose;
+  private final @Nullable AtomicLong sentTotal;
+  private final @Nullable AtomicLong receivedTotal;
 
   TcpConnectionMetrics(
       IstioMetrics.@Nullable Instruments instruments, @Nullable Attributes attributes) {
+    this(instruments, attributes, null);
+  }
+
+  private TcpConnectionMetrics(
+      IstioMetrics.@Nullable Instruments instruments,
+      @Nullable Attributes attributes,
+      @Nullable CloseListener onClose) {
     this.instruments = instruments;
     this.attributes = attributes;
+    this.onClose = onClose;
+    this.sentTotal = onClose == null ? null : new AtomicLong();
+    this.receivedTotal = onClose == null ? null : new AtomicLong();
+  }
+
+  /**
+   * These metrics (or none, for {@link #NOOP}) that also keep the connection's byte totals and tell
+   * them to {@code listener} at {@link #recordClose}.
+   */
+  public TcpConnectionMetrics withCloseListener(CloseListener listener) {
+    return new TcpConnectionMetrics(instruments, attributes, listener);
   }
 
   /**
@@ -44,6 +77,10 @@ public final class TcpConnectionMetrics {
       throw new IllegalArgumentException(
           "byte counts are deltas and never negative: sent=" + sent + ", received=" + received);
     }
+    if (sentTotal != null && receivedTotal != null) {
+      sentTotal.addAndGet(sent);
+      receivedTotal.addAndGet(received);
+    }
     if (instruments == null) {
       return;
     }
@@ -52,11 +89,13 @@ public final class TcpConnectionMetrics {
     instruments.tcpReceived().add(received, attributes, Context.root());
   }
 
-  /** Counts the connection as closed. */
+  /** Counts the connection as closed, and tells the close listener its totals. */
   public void recordClose() {
-    if (instruments == null) {
-      return;
+    if (instruments != null) {
+      instruments.tcpClosed().add(1, attributes, Context.root());
     }
-    instruments.tcpClosed().add(1, attributes, Context.root());
+    if (onClose != null && sentTotal != null && receivedTotal != null) {
+      onClose.closed(sentTotal.get(), receivedTotal.get());
+    }
   }
 }

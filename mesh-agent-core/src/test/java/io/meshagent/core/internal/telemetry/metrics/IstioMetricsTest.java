@@ -185,6 +185,33 @@ class IstioMetricsTest {
                 + "} 120\n");
   }
 
+  /** The access log's TCP line is told a connection's totals, with metrics or without. */
+  @Test
+  void aCloseListenerIsToldTheTotalsOnceTheConnectionCloses() {
+    TcpConnectionMetrics counted =
+        metrics.tcpConnection(
+            new ConnectionRecord(
+                Reporter.SOURCE,
+                PRODUCTPAGE,
+                WorkloadMetadata.UNKNOWN,
+                DestinationService.UNKNOWN,
+                "",
+                SecurityPolicy.UNKNOWN));
+    for (TcpConnectionMetrics m : List.of(counted, TcpConnectionMetrics.NOOP)) {
+      List<String> told = new ArrayList<>();
+      TcpConnectionMetrics logged =
+          m.withCloseListener((sent, received) -> told.add(sent + "/" + received));
+      logged.recordOpen();
+      logged.recordBytes(100, 2000);
+      logged.recordBytes(20, 0);
+      assertThat(told).isEmpty();
+      logged.recordClose();
+      assertThat(told).containsExactly("120/2000");
+    }
+    // The metrics themselves were recorded through the listening copy.
+    assertThat(metrics.prometheusText()).contains("} 2000\n").contains("} 120\n");
+  }
+
   @Test
   void eachLabelSetIsItsOwnSeries() {
     metrics.recordRequest(Bookinfo.inbound(200, 1, 1, 1));

@@ -1,0 +1,108 @@
+package io.meshagent.netty.internal.observe;
+
+import static io.meshagent.netty.internal.observe.MessageFields.protocolName;
+
+import io.meshagent.core.internal.telemetry.accesslog.AccessLog;
+import io.meshagent.core.internal.telemetry.accesslog.AccessLogEntry;
+import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
+import io.meshagent.traffic.MeshHttpRequest;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The access log's lines for the data plane: one per HTTP request, and, as Envoy's {@code
+ * tcp_proxy} writes them with Istio's format, one per TCP connection when it closes, with {@code "-
+ * - -"} for the request and 0 for the status.
+ */
+final class AccessLogLines {
+  private final AccessLog log;
+
+  AccessLogLines(AccessLog log) {
+    this.log = log;
+  }
+
+  boolean isEnabled() {
+    return log.isEnabled();
+  }
+
+  /** Now, when lines are written: reading the wall clock costs more than the rest of a record. */
+  @Nullable Instant start() {
+    return log.isEnabled() ? Instant.now() : null;
+  }
+
+  /**
+   * The line of a request answered with {@code status}.
+   *
+   * @param flags Envoy's response flags, {@code -} for none
+   * @param details Envoy's response code details
+   */
+  void request(
+      MeshHttpRequest r,
+      int status,
+      String flags,
+      @Nullable String details,
+      long nanos,
+      @Nullable String upstreamHost,
+      @Nullable String cluster,
+      @Nullable String downstreamRemote,
+      @Nullable Instant start,
+      long received,
+      long sent) {
+    if (!log.isEnabled()) {
+      return;
+    }
+    log.log(
+        // A log switched on while the request was in flight has no start time: now, then.
+        AccessLogEntry.builder(start != null ? start : Instant.now())
+            .request(r.method(), r.path(), protocolName(r))
+            .response(status, flags, details)
+            .bytes(received, sent)
+            .durationMillis(nanos / 1_000_000)
+            .headers(
+                r.header("x-forwarded-for"),
+                r.header("user-agent"),
+                r.header("x-request-id"),
+                r.authority())
+            .upstream(upstreamHost, blankIsNone(cluster), null)
+            .downstream(null, downstreamRemote, null)
+            .build());
+  }
+
+  /**
+   * {@code m}, writing the connection's line when it closes, or {@code m} itself when lines are not
+   * written.
+   */
+  TcpConnectionMetrics connection(TcpConnectionMetrics m, TcpEnds ends) {
+    if (!log.isEnabled()) {
+      return m;
+    }
+    Instant start = Instant.now();
+    long startNanos = System.nanoTime();
+    return m.withCloseListener(
+        (sent, received) ->
+            tcpLine(start, System.nanoTime() - startNanos, "-", ends, received, sent));
+  }
+
+  /** The line of a TCP connection that never came up, with Envoy's flags for why. */
+  void connectionFailed(String flags, TcpEnds ends) {
+    if (log.isEnabled()) {
+      tcpLine(Instant.now(), 0, flags, ends, 0, 0);
+    }
+  }
+
+  private void tcpLine(
+      Instant start, long nanos, String flags, TcpEnds ends, long received, long sent) {
+    log.log(
+        AccessLogEntry.builder(start)
+            .response(0, flags, null)
+            .bytes(received, sent)
+            .durationMillis(nanos / 1_000_000)
+            .upstream(ends.upstreamHost(), blankIsNone(ends.cluster()), ends.upstreamLocal())
+            .downstream(ends.downstreamLocal(), ends.downstreamRemote(), ends.serverName())
+            .build());
+  }
+
+  private static @Nullable String blankIsNone(@Nullable String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}
