@@ -79,14 +79,20 @@ class DataPlaneResilienceTest {
         server.forward(new InetSocketAddress(SERVER_IP, 0), 9000, echo.address());
     server.forward(new InetSocketAddress(SERVER_IP, 0), 9001, echo2.address());
     InetSocketAddress hbone = server.startHbone(new InetSocketAddress(SERVER_IP, 0));
+    startClient(ca, certTtl, maxBody, http.getPort(), tcp.getPort(), hbone.getPort());
+  }
+
+  /** The productpage client of a ratings server with these ports. */
+  void startClient(Path ca, Duration certTtl, int maxBody, int httpPort, int tcpPort, int hbonePort)
+      throws Exception {
     Path clientYaml = dir.resolve("client.json");
     Files.writeString(
         clientYaml,
         new MeshYaml()
             .cluster(RATINGS, SAN, "")
-            .endpoints(RATINGS, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + http.getPort())
+            .endpoints(RATINGS, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + httpPort)
             .cluster(RATINGS_TCP, SAN, "")
-            .endpoints(RATINGS_TCP, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + tcp.getPort())
+            .endpoints(RATINGS_TCP, "\"tlsMode\": \"istio\"", SERVER_IP + ":" + tcpPort)
             .cluster(RATINGS_HBONE, SAN, "")
             .endpoints(RATINGS_HBONE, "\"tunnel\": \"http\"", SERVER_IP + ":9001")
             .cluster(RATINGS_TUNNEL, SAN, "")
@@ -106,7 +112,7 @@ class DataPlaneResilienceTest {
             clientAgent,
             DataPlaneOptions.defaults()
                 .withEventLoopThreads(1)
-                .withHbonePort(hbone.getPort())
+                .withHbonePort(hbonePort)
                 .withMaxBodyBytes(maxBody));
     client = clientPlane.client();
   }
@@ -148,8 +154,10 @@ class DataPlaneResilienceTest {
   void stop() throws Exception {
     if (clientPlane != null) {
       clientPlane.close();
-      server.close();
       clientAgent.close();
+    }
+    if (server != null) {
+      server.close();
       serverAgent.close();
       echo.close();
       echo2.close();
@@ -191,7 +199,7 @@ class DataPlaneResilienceTest {
   }
 
   @Test
-  void aPeerKilledMidTransferIsACleanErrorAndNothingHangs() throws Exception {
+  void aPeerStoppedMidTransferIsACleanErrorAndNothingHangs() throws Exception {
     start(Duration.ofHours(1));
     // First the app behind the peer dies, under an HBONE tunnel.
     MeshSocket toApp = transferring("ratings-hbone.default.svc.cluster.local");
@@ -209,6 +217,50 @@ class DataPlaneResilienceTest {
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.responseFlags()).isEqualTo("UF");
     assertThat(r.bodyText()).contains("connect failed");
+  }
+
+  /**
+   * The same when the peer crashes: its process SIGKILLed under an HBONE tunnel, an mTLS connection
+   * and two requests waiting for their answers, so nothing is closed gracefully and the kernel
+   * resets its connections.
+   */
+  @Test
+  void aPeerProcessKilledMidTransferIsACleanErrorAndNothingHangs() throws Exception {
+    Path ca = dir.resolve("ca");
+    try (PeerProcess peer = PeerProcess.start(dir, SERVER_IP)) {
+      startClient(
+          ca,
+          Duration.ofHours(1),
+          DataPlaneOptions.defaults().maxBodyBytes(),
+          peer.httpPort(),
+          peer.tcpPort(),
+          peer.hbonePort());
+      MeshSocket tunnel = transferring("ratings-tunnel.default.svc.cluster.local");
+      MeshSocket mtls = transferring("ratings.default.svc.cluster.local");
+      List<CompletableFuture<MeshHttpResponse>> waiting = new java.util.ArrayList<>();
+      for (HttpProtocol p : HttpProtocol.values()) {
+        waiting.add(
+            client.send(
+                MeshHttpRequest.builder("GET", "ratings:9080", "/hang").protocol(p).build()));
+      }
+      Thread.sleep(200); // both requests reach the peer's app
+      assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+      peer.kill();
+
+      assertEndsCleanly(tunnel);
+      assertEndsCleanly(mtls);
+      for (CompletableFuture<MeshHttpResponse> w : waiting) {
+        MeshHttpResponse r = w.get(15, TimeUnit.SECONDS);
+        // The connection under the request ended before any answer: Envoy's 503 with a flag.
+        assertThat(r.status()).as(r.bodyText()).isEqualTo(503);
+        assertThat(r.responseFlags()).isNotEmpty();
+      }
+      MeshHttpResponse after =
+          client.send(MeshHttpRequest.get("ratings:9080", "/")).get(20, TimeUnit.SECONDS);
+      assertThat(after.status()).isEqualTo(503);
+      assertThat(after.responseFlags()).isEqualTo("UF");
+    }
   }
 
   /** A TCP connection to {@code host}:9000 with 64 KiB echoed through it. */

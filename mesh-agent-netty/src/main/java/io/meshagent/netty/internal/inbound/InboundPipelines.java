@@ -15,6 +15,7 @@ import io.meshagent.core.internal.traffic.InboundPlanner;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.listener.NetworkRbac;
 import io.meshagent.netty.internal.ConnectionWindow;
+import io.meshagent.netty.internal.EofClosesConnection;
 import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
@@ -272,13 +273,15 @@ final class InboundPipelines {
                                 new HttpInbound(a.hcm(), handler, conn, true, maxBody, telemetry));
                       }
                     }),
-                new ConnectionWindow());
+                new ConnectionWindow(),
+                EofClosesConnection.INSTANCE);
       } else {
         ch.pipeline()
             .addLast(
                 new HttpServerCodec(),
                 new HttpObjectAggregator(maxBody),
-                new HttpInbound(a.hcm(), handler, conn, false, maxBody, telemetry));
+                new HttpInbound(a.hcm(), handler, conn, false, maxBody, telemetry),
+                EofClosesConnection.INSTANCE);
       }
       return;
     }

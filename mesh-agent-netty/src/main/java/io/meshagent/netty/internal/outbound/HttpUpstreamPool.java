@@ -2,6 +2,7 @@ package io.meshagent.netty.internal.outbound;
 
 import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.netty.internal.ConnectionWindow;
+import io.meshagent.netty.internal.EofClosesConnection;
 import io.meshagent.netty.internal.FlushBatching;
 import io.meshagent.netty.internal.Loops;
 import io.meshagent.netty.internal.observe.OwnFields;
@@ -281,7 +282,8 @@ final class HttpUpstreamPool implements AutoCloseable {
                         .build(),
                     new Http2MultiplexHandler(new DropPushedStreams()),
                     new FirstSettings(ch, settled),
-                    new ConnectionWindow());
+                    new ConnectionWindow(),
+                    EofClosesConnection.INSTANCE);
           }
         };
     connector
