@@ -360,6 +360,23 @@ class DataPlaneResilienceTest {
         .doesNotContain("expect=");
   }
 
+  /** A client's FIN ends its keep-alive connection: the server does not sit in CLOSE-WAIT. */
+  @Test
+  void anInboundConnectionWhoseClientHalfClosedIsClosed() throws Exception {
+    start(Duration.ofHours(1));
+    try (Socket s = new Socket(http.getAddress(), http.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write("GET / HTTP/1.1\r\nhost: ratings\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] head = new byte[12];
+      assertThat(s.getInputStream().readNBytes(head, 0, head.length)).isEqualTo(head.length);
+      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+      s.shutdownOutput();
+      // The rest of the answer, then EOF: without the close, this read would time out.
+      s.getInputStream().readAllBytes();
+    }
+  }
+
   @Test
   void aClientSlowerThanProtocolDetectionIsStillServed() throws Exception {
     start(Duration.ofHours(1));
