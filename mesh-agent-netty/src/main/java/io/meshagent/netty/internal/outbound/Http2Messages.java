@@ -272,23 +272,28 @@ public final class Http2Messages {
   }
 
   // By identity: two peers' metadata come under one name, and would evict each other.
-  private static final String[] CHECKED = new String[16];
-  // Values this long are looked up before they are scanned (the peer's metadata id and value).
-  private static final int CHECKED_ONCE = 32;
+  private static final String[] CHECKED = new String[64];
 
   /**
-   * Refuses CR, LF and NUL in a value. A long value that HPACK's table delivers again is the same
-   * String as last time (its AsciiString keeps it) and is not scanned again.
+   * Refuses CR, LF and NUL in a value. The metadata-exchange fields, which come on every message
+   * and which HPACK's table delivers again as the same String (its AsciiString keeps it), are
+   * scanned once per String. Only they are remembered: every request's new {@code x-request-id} or
+   * {@code traceparent} would take slots and evict them.
    */
   private static void checkValue(String name, CharSequence value) {
-    if (value.length() >= CHECKED_ONCE && value instanceof AsciiString a) {
+    if (value instanceof AsciiString a
+        && (name.equals(PeerMetadataHeaders.METADATA)
+            || name.equals(PeerMetadataHeaders.METADATA_ID))) {
       String s = a.toString();
+      // Two slots per value: each agent in a process has its two fields, and two values sharing a
+      // single slot would evict each other on every message.
       int slot = System.identityHashCode(s) & (CHECKED.length - 1);
-      if (CHECKED[slot] == s) {
+      int other = slot ^ 1;
+      if (CHECKED[slot] == s || CHECKED[other] == s) {
         return;
       }
       scan(name, value);
-      CHECKED[slot] = s;
+      CHECKED[CHECKED[slot] == null ? slot : other] = s;
       return;
     }
     scan(name, value);
@@ -309,6 +314,18 @@ public final class Http2Messages {
 
   /** Where a value holds its first CR, LF or NUL, or -1. */
   private static int forbiddenAt(CharSequence value) {
+    if (value instanceof AsciiString a) {
+      // The decoder's values: their bytes, without an interface call per character.
+      byte[] b = a.array();
+      int from = a.arrayOffset();
+      for (int i = 0, n = a.length(); i < n; i++) {
+        byte c = b[from + i];
+        if (c == '\r' || c == '\n' || c == 0) {
+          return i;
+        }
+      }
+      return -1;
+    }
     for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n' || c == 0) {

@@ -82,6 +82,22 @@ class Http2MessagesTest {
         .hasMessageContaining("x-evil");
   }
 
+  /** The decoder's values are scanned as bytes, within their own window of a shared array. */
+  @Test
+  void forbiddenBytesAreFoundInsideAnAsciiStringsWindowOnly() {
+    byte[] shared = "\nok\r\nb".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Http2Headers fine = new DefaultHttp2Headers(false).status("200");
+    fine.add("x-window", new AsciiString(shared, 1, 2, false)); // "ok": the LF is outside
+    assertThat(Http2Messages.response(fine, new byte[0], null).header("x-window")).isEqualTo("ok");
+
+    Http2Headers evil = new DefaultHttp2Headers(false).status("200");
+    evil.add("x-window", new AsciiString(shared, 2, 3, false)); // "k\r\n"
+    assertThatThrownBy(() -> Http2Messages.response(evil, new byte[0], null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x-window")
+        .hasMessageContaining("at 1");
+  }
+
   @Test
   void aLongValueSeenBeforeIsNotTrustedWhenItIsADifferentString() {
     String clean = "m".repeat(300);
