@@ -192,18 +192,7 @@ public final class Telemetry implements AutoCloseable {
     /** Records the result; returns the response without the peer's metadata headers. */
     public MeshHttpResponse finish(MeshHttpResponse r) {
       if (!enabled) {
-        lines.request(
-            request,
-            r.status(),
-            flagsOrNone(r.responseFlags()),
-            details(r),
-            System.nanoTime() - startNanos,
-            blankIsNone(r.upstreamHost()),
-            r.upstreamCluster(),
-            null,
-            start,
-            request.bodyLength(),
-            r.bodyLength());
+        log(r, System.nanoTime() - startNanos);
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
@@ -240,10 +229,15 @@ public final class Telemetry implements AutoCloseable {
       if (span != null) {
         span.end(r.status(), r.responseFlags().isEmpty() ? null : r.responseFlags());
       }
+      log(r, nanos);
+      return visible == r.headers() ? r : r.withHeaders(visible);
+    }
+
+    private void log(MeshHttpResponse r, long nanos) {
       lines.request(
           request,
           r.status(),
-          flags,
+          flagsOrNone(r.responseFlags()),
           details(r),
           nanos,
           blankIsNone(r.upstreamHost()),
@@ -252,7 +246,6 @@ public final class Telemetry implements AutoCloseable {
           start,
           request.bodyLength(),
           r.bodyLength());
-      return visible == r.headers() ? r : r.withHeaders(visible);
     }
   }
 
@@ -341,18 +334,7 @@ public final class Telemetry implements AutoCloseable {
      */
     public MeshHttpResponse finish(MeshHttpResponse r, String flags, String details) {
       if (!enabled) {
-        lines.request(
-            request,
-            r.status(),
-            flagsOrNone(flags),
-            details,
-            System.nanoTime() - startNanos,
-            null,
-            cluster,
-            context.sourceAddress(),
-            start,
-            request.bodyLength(),
-            r.bodyLength());
+        log(r, flags, details, System.nanoTime() - startNanos);
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
@@ -378,6 +360,11 @@ public final class Telemetry implements AutoCloseable {
       if (span != null) {
         span.end(r.status(), flags.isEmpty() ? null : flags);
       }
+      log(r, flags, details, nanos);
+      return r; // the encoder adds our metadata (ownFields)
+    }
+
+    private void log(MeshHttpResponse r, String flags, String details, long nanos) {
       lines.request(
           request,
           r.status(),
@@ -390,7 +377,6 @@ public final class Telemetry implements AutoCloseable {
           start,
           request.bodyLength(),
           r.bodyLength());
-      return r; // the encoder adds our metadata (ownFields)
     }
   }
 
