@@ -79,4 +79,12 @@ public final class ControlContext implements Executor, AutoCloseable {
   public void close() {
     executor.shutdownNow();
   }
+
+  /**
+   * Waits up to {@code timeout} for the task running at {@link #close} to end: what it hands to
+   * other executors is handed over by then. False if it did not end in time.
+   */
+  public boolean awaitTermination(java.time.Duration timeout) throws InterruptedException {
+    return executor.awaitTermination(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
 }

@@ -53,7 +53,9 @@ class WorkloadTlsTest {
     }
     serial.close();
     // The dev CA does its file work on the common pool; a rotation still running there would
-    // recreate the CA directory while JUnit deletes the temporary one.
+    // recreate the CA directory while JUnit deletes the temporary one. A control task still
+    // running at close may hand it one more request: wait for that task first.
+    serial.awaitTermination(Duration.ofSeconds(10));
     ForkJoinPool.commonPool().awaitQuiescence(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
