@@ -18,18 +18,26 @@ import java.util.concurrent.TimeUnit;
 /**
  * A ratings server agent in a JVM of its own, so that a test can kill it as a crash would: with
  * SIGKILL, no close_notify, no GOAWAY, the kernel resetting its connections. It serves HTTP on
- * service port 9080 ({@code /hang} never answers), an echo app behind TCP port 9000, and HBONE; it
- * prints {@code READY <http> <tcp> <hbone>} once all are up, and exits by itself when its parent
- * closes its standard input, so a crashed test leaves no process behind.
+ * service port 9080 ({@code /hang} never answers, and prints {@code HANG} when it arrives), an echo
+ * app behind TCP port 9000, and HBONE; it prints {@code READY <http> <tcp> <hbone>} once all are
+ * up, and exits by itself when its parent closes its standard input, so a crashed test leaves no
+ * process behind.
  */
 final class PeerProcess implements AutoCloseable {
   private final Process process;
+  private final java.util.concurrent.BlockingQueue<String> lines;
   private final int http;
   private final int tcp;
   private final int hbone;
 
-  private PeerProcess(Process process, int http, int tcp, int hbone) {
+  private PeerProcess(
+      Process process,
+      java.util.concurrent.BlockingQueue<String> lines,
+      int http,
+      int tcp,
+      int hbone) {
     this.process = process;
+    this.lines = lines;
     this.http = http;
     this.tcp = tcp;
     this.hbone = hbone;
@@ -50,29 +58,48 @@ final class PeerProcess implements AutoCloseable {
                 ip)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
-      CompletableFuture<String> ready =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("READY ")) {
-                      return line;
-                    }
-                  }
-                  throw new IllegalStateException("the peer process ended before it was ready");
-                } catch (IOException e) {
-                  throw new IllegalStateException(e);
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                  lines.add(line);
                 }
-              });
-      String[] ports = ready.get(60, TimeUnit.SECONDS).split(" ");
+              } catch (IOException e) {
+                // the process is gone
+              }
+            },
+            "peer-process-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      PeerProcess peer = new PeerProcess(p, lines, 0, 0, 0);
+      String[] ports = peer.awaitLine("READY ", Duration.ofSeconds(60)).split(" ");
       return new PeerProcess(
-          p, Integer.parseInt(ports[1]), Integer.parseInt(ports[2]), Integer.parseInt(ports[3]));
+          p,
+          lines,
+          Integer.parseInt(ports[1]),
+          Integer.parseInt(ports[2]),
+          Integer.parseInt(ports[3]));
     } catch (Exception e) {
       p.destroyForcibly();
       throw new IOException("the peer process did not come up", e);
     }
+  }
+
+  /** The next line the peer prints that starts with {@code prefix}, waiting up to {@code wait}. */
+  String awaitLine(String prefix, Duration wait) throws InterruptedException {
+    long end = System.nanoTime() + wait.toNanos();
+    for (long left; (left = end - System.nanoTime()) > 0; ) {
+      String line = lines.poll(left, TimeUnit.NANOSECONDS);
+      if (line != null && line.startsWith(prefix)) {
+        return line;
+      }
+    }
+    throw new IllegalStateException("the peer printed no line starting with " + prefix);
   }
 
   int httpPort() {
@@ -118,11 +145,15 @@ final class PeerProcess implements AutoCloseable {
         plane.serveHttp(
             new InetSocketAddress(ip, 0),
             9080,
-            (request, context) ->
-                request.path().equals("/hang")
-                    ? new CompletableFuture<>()
-                    : CompletableFuture.completedFuture(
-                        new MeshHttpResponse(200, List.of(), request.body())));
+            (request, context) -> {
+              if (request.path().equals("/hang")) {
+                System.out.println("HANG " + request.protocol());
+                System.out.flush();
+                return new CompletableFuture<>();
+              }
+              return CompletableFuture.completedFuture(
+                  new MeshHttpResponse(200, List.of(), request.body()));
+            });
     InetSocketAddress tcp = plane.forward(new InetSocketAddress(ip, 0), 9000, echo.address());
     InetSocketAddress hbone = plane.startHbone(new InetSocketAddress(ip, 0));
     System.out.println("READY " + http.getPort() + " " + tcp.getPort() + " " + hbone.getPort());

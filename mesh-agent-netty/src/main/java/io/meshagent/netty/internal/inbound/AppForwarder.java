@@ -73,12 +73,19 @@ final class AppForwarder {
                   send(((io.netty.channel.ChannelFuture) f).channel(), request, result, idle);
                 } else {
                   result.complete(
-                      MeshHttpResponse.of(
-                          503, "app at " + app + " unreachable: " + f.cause().getMessage()));
+                      local("UF", "app at " + app + " unreachable: " + f.cause().getMessage()));
                 }
               });
       return result;
     };
+  }
+
+  /**
+   * The sidecar's own 503 when the app could not answer, with Envoy's flag for why ({@code UF} the
+   * connect failed, {@code UC} the connection ended), which the access log and metrics show.
+   */
+  private static MeshHttpResponse local(String flag, String why) {
+    return MeshHttpResponse.of(503, why).withUpstream(null, "", "", 0, flag);
   }
 
   private static void send(
@@ -94,8 +101,7 @@ final class AppForwarder {
                   .addListener(
                       f -> {
                         if (!f.isSuccess()) {
-                          result.complete(
-                              MeshHttpResponse.of(503, "app write failed: " + f.cause()));
+                          result.complete(local("UC", "app write failed: " + f.cause()));
                           ch.close();
                         }
                       });
@@ -132,7 +138,7 @@ final class AppForwarder {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       CompletableFuture<MeshHttpResponse> p = ctx.channel().attr(PENDING).getAndSet(null);
       if (p != null) {
-        p.complete(MeshHttpResponse.of(503, "app closed the connection before answering"));
+        p.complete(local("UC", "app closed the connection before answering"));
       }
       super.channelInactive(ctx);
     }

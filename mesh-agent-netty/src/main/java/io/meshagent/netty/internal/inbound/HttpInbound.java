@@ -311,7 +311,17 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
                     respond(
                         ctx, t.finish(MeshHttpResponse.of(500, "handler failed"), ""), keepAlive);
                   } else {
-                    respond(ctx, t.finish(resp, ""), keepAlive);
+                    // Flags only on the forwarder's own 503s (the app could not answer).
+                    String flags = resp.responseFlags();
+                    respond(
+                        ctx,
+                        t.finish(
+                            resp,
+                            flags,
+                            flags.isEmpty()
+                                ? ResponseCodeDetails.VIA_UPSTREAM
+                                : ResponseCodeDetails.ofReset(flags)),
+                        keepAlive);
                   }
                 }));
   }

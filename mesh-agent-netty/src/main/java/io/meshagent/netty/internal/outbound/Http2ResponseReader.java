@@ -102,9 +102,13 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
   }
 
   private void fail(ChannelHandlerContext ctx, String why) {
+    fail(ctx, new UpstreamResetException(why));
+  }
+
+  private void fail(ChannelHandlerContext ctx, UpstreamResetException e) {
     done = true;
     body.release();
-    exchange.response.completeExceptionally(new UpstreamResetException(why));
+    exchange.response.completeExceptionally(e);
     ctx.close(); // resets the stream if it is still open
   }
 
@@ -120,7 +124,11 @@ final class Http2ResponseReader extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (!done) {
-      fail(ctx, "upstream connection closed before the response was complete");
+      // Closed without a reset of its own: its connection ended (Envoy's UC).
+      fail(
+          ctx,
+          UpstreamResetException.connectionEnded(
+              "upstream connection closed before the response was complete"));
     }
     super.channelInactive(ctx);
   }

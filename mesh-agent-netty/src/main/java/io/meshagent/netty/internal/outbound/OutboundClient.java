@@ -110,7 +110,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     }
     RouteDecision decision = ((HttpPlan.Routed) plan).decision();
     if (decision instanceof RouteDecision.NoRoute n) {
-      t.details(ResponseCodeDetails.ROUTE_NOT_FOUND);
+      t.details(ResponseCodeDetails.noRoute(n.reason().responseFlag()));
       return local(
           n.reason().status(), n.reason().responseFlag(), "no route: " + n.reason(), List.of());
     }
@@ -406,7 +406,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       } else {
         outcome = Outcome.RESET;
         status = 503;
-        flag = "UR";
+        flag = cause instanceof UpstreamResetException r ? r.flag() : "UR";
         u.finished(Result.LocalOrigin.RESET);
       }
       if (result.isDone()) {
@@ -449,11 +449,9 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         finish(
             localResponse(status, flag, detail, List.of())
                 .withUpstream(null, u.cluster().name(), u.key(), attempts, flag),
-            switch (outcome) {
-              case CONNECT_FAILURE -> ResponseCodeDetails.resetBeforeResponse("connection_failure");
-              case PER_TRY_TIMEOUT -> ResponseCodeDetails.UPSTREAM_PER_TRY_TIMEOUT;
-              default -> ResponseCodeDetails.resetBeforeResponse("remote_reset");
-            });
+            outcome == Outcome.PER_TRY_TIMEOUT
+                ? ResponseCodeDetails.UPSTREAM_PER_TRY_TIMEOUT
+                : ResponseCodeDetails.ofReset(flag));
       }
     }
 

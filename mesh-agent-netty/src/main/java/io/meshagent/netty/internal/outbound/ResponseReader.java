@@ -59,6 +59,8 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     super.channelInactive(ctx);
   }
 
+  // Every way this reader fails is the connection ending under the request (Envoy's UC).
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
@@ -80,7 +82,7 @@ final class ResponseReader extends ChannelInboundHandlerAdapter {
     Exchange e = current;
     current = null;
     if (e != null) {
-      e.response.completeExceptionally(new UpstreamResetException(why));
+      e.response.completeExceptionally(UpstreamResetException.connectionEnded(why));
     }
   }
 }

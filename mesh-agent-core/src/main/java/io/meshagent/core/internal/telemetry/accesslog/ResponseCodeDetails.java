@@ -38,16 +38,41 @@ public final class ResponseCodeDetails {
   private ResponseCodeDetails() {}
 
   /**
-   * No response came from the upstream because of {@code why} ({@code connection_failure}, {@code
-   * remote_reset}, {@code overflow}), as Envoy's router words an early reset.
+   * No response came from the upstream because of {@code why} ({@code remote_connection_failure},
+   * {@code connection_termination}, {@code remote_reset}, {@code overflow}), as Envoy's router
+   * words an early reset.
    */
   public static String resetBeforeResponse(String why) {
     return "upstream_reset_before_response_started{" + why + "}";
   }
 
+  /**
+   * No response came because of Envoy's reset flag {@code flags} (its first flag counts): {@code
+   * UF} the connect failed, {@code UC} the connection ended under the request, {@code UO} a circuit
+   * breaker overflowed, {@code UR} (or anything else) the stream was reset.
+   */
+  public static String ofReset(String flags) {
+    int comma = flags.indexOf(',');
+    String first = comma < 0 ? flags : flags.substring(0, comma);
+    return resetBeforeResponse(
+        switch (first) {
+          case "UF" -> "remote_connection_failure";
+          case "UC" -> "connection_termination";
+          case "UO" -> "overflow";
+          default -> "remote_reset";
+        });
+  }
+
+  /** The router found no route: {@code NC} when the route's cluster header was absent. */
+  public static String noRoute(String flag) {
+    return flag.equals("NC") ? CLUSTER_NOT_FOUND : ROUTE_NOT_FOUND;
+  }
+
   /** The RBAC filter denied the request; {@code policy} matched (a DENY), or null when none did. */
   public static String rbacDenied(@Nullable String policy) {
-    return "rbac_access_denied_matched_policy[" + (policy == null ? "none" : policy) + "]";
+    return "rbac_access_denied_matched_policy["
+        + (policy == null || policy.isEmpty() ? "none" : policy)
+        + "]";
   }
 
   /** The JWT filter refused the request's token for {@code reason}. */
