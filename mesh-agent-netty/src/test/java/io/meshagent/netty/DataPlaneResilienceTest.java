@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -141,6 +142,11 @@ class DataPlaneResilienceTest {
         b.append(h.name()).append('=').append(h.value()).append('\n');
       }
       return CompletableFuture.completedFuture(MeshHttpResponse.of(200, b.toString()));
+    }
+    if (request.path().equals("/late")) {
+      return CompletableFuture.supplyAsync(
+          () -> MeshHttpResponse.of(200, "late"),
+          CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
     }
     if (request.path().equals("/big")) {
       return CompletableFuture.completedFuture(
@@ -377,6 +383,33 @@ class DataPlaneResilienceTest {
       // The rest of the answer, then EOF: without the close, this read would time out.
       s.getInputStream().readAllBytes();
     }
+  }
+
+  /**
+   * A caller that leaves before its answer: nothing is sent, and the request counts as Envoy counts
+   * it, response code 0 with {@code DC}, not as the app's 200.
+   */
+  @Test
+  void aRequestWhoseCallerLeftIsRecordedAsADownstreamDisconnect() throws Exception {
+    start(Duration.ofHours(1));
+    Map<String, String> dc =
+        Map.of("reporter", "destination", "response_code", "0", "response_flags", "DC");
+    try (Socket s = new Socket(http.getAddress(), http.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write("GET /late HTTP/1.1\r\nhost: ratings\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.shutdownOutput();
+      assertThat(s.getInputStream().readAllBytes()).isEmpty();
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Metrics.value(server.prometheusText(), "istio_requests_total", dc) == 1);
+    assertThat(
+            Metrics.value(
+                server.prometheusText(),
+                "istio_requests_total",
+                Map.of("reporter", "destination", "response_code", "200")))
+        .isZero();
   }
 
   @Test

@@ -306,6 +306,12 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
             Loops.run(
                 ctx.executor(),
                 () -> {
+                  if (!ctx.channel().isActive()) {
+                    // The caller went away (its FIN or reset closed the connection or stream):
+                    // nothing can be sent, and the request is Envoy's 0 DC, not the app's answer.
+                    t.abandoned();
+                    return;
+                  }
                   if (err != null || resp == null) {
                     log.warn("handler for {} failed", admitted, err);
                     respond(

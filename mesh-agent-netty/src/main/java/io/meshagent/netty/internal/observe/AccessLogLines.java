@@ -33,7 +33,7 @@ final class AccessLogLines {
   /**
    * The line of a request answered with {@code status}.
    *
-   * @param flags Envoy's response flags, {@code -} for none
+   * @param flags Envoy's response flags, empty or {@code -} for none (the line shows {@code -})
    * @param details Envoy's response code details
    */
   void request(
@@ -63,7 +63,7 @@ final class AccessLogLines {
                 r.header("user-agent"),
                 r.header("x-request-id"),
                 r.authority())
-            .upstream(upstreamHost, blankIsNone(cluster), null)
+            .upstream(upstreamHost, cluster, null)
             .downstream(null, downstreamRemote, null)
             .build());
   }
@@ -97,12 +97,8 @@ final class AccessLogLines {
             .response(0, flags, null)
             .bytes(received, sent)
             .durationMillis(nanos / 1_000_000)
-            .upstream(ends.upstreamHost(), blankIsNone(ends.cluster()), ends.upstreamLocal())
+            .upstream(ends.upstreamHost(), ends.cluster(), ends.upstreamLocal())
             .downstream(ends.downstreamLocal(), ends.downstreamRemote(), ends.serverName())
             .build());
-  }
-
-  private static @Nullable String blankIsNone(@Nullable String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 }

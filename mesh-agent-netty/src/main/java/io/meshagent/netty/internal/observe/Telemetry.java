@@ -237,10 +237,10 @@ public final class Telemetry implements AutoCloseable {
       lines.request(
           request,
           r.status(),
-          flagsOrNone(r.responseFlags()),
+          r.responseFlags(),
           details(r),
           nanos,
-          blankIsNone(r.upstreamHost()),
+          r.upstreamHost(),
           r.upstreamCluster(),
           null,
           start,
@@ -364,11 +364,43 @@ public final class Telemetry implements AutoCloseable {
       return r; // the encoder adds our metadata (ownFields)
     }
 
+    /**
+     * Records a request whose caller went away before its answer could be sent, as Envoy does:
+     * response code 0, flag {@code DC} (downstream connection termination), nothing sent.
+     */
+    public void abandoned() {
+      long nanos = System.nanoTime() - startNanos;
+      if (enabled) {
+        metrics.recordRequest(
+            new RequestRecord(
+                Reporter.DESTINATION,
+                peer,
+                localSide.workload(context.peer() != null),
+                serverServices.of(cluster, request.authority()),
+                protocol(fields.contentType),
+                0,
+                RequestRecord.NO_GRPC_STATUS,
+                "DC",
+                context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
+                nanos,
+                size(request.headers(), request.bodyLength()) + fields.exchangeBytes,
+                0));
+        if (span != null) {
+          span.end(0, "DC");
+        }
+      }
+      log(0, "DC", ResponseCodeDetails.DOWNSTREAM_REMOTE_DISCONNECT, nanos, 0);
+    }
+
     private void log(MeshHttpResponse r, String flags, String details, long nanos) {
+      log(r.status(), flags, details, nanos, r.bodyLength());
+    }
+
+    private void log(int status, String flags, String details, long nanos, long sent) {
       lines.request(
           request,
-          r.status(),
-          flagsOrNone(flags),
+          status,
+          flags,
           details,
           nanos,
           null,
@@ -376,7 +408,7 @@ public final class Telemetry implements AutoCloseable {
           context.sourceAddress(),
           start,
           request.bodyLength(),
-          r.bodyLength());
+          sent);
     }
   }
 
@@ -550,14 +582,6 @@ public final class Telemetry implements AutoCloseable {
   /** Whether requests are recorded and metadata exchanged. */
   public boolean isEnabled() {
     return enabled;
-  }
-
-  private static String flagsOrNone(String flags) {
-    return flags.isEmpty() ? "-" : flags;
-  }
-
-  private static @Nullable String blankIsNone(String s) {
-    return s.isEmpty() ? null : s;
   }
 
   @Override

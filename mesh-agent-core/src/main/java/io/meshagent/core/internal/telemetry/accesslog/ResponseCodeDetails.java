@@ -32,6 +32,9 @@ public final class ResponseCodeDetails {
   /** The fault filter aborted the request. */
   public static final String FAULT_FILTER_ABORT = "fault_filter_abort";
 
+  /** The caller went away before its answer could be sent. */
+  public static final String DOWNSTREAM_REMOTE_DISCONNECT = "downstream_remote_disconnect";
+
   /** The CORS filter answered a preflight request. */
   public static final String CORS_RESPONSE = "cors_response";
 
