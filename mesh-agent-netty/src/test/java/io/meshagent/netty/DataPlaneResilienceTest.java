@@ -271,6 +271,41 @@ class DataPlaneResilienceTest {
     }
   }
 
+  /**
+   * An app that cannot be reached behind an inbound TCP port: the caller's connection ends, and the
+   * server records it as Envoy's inbound tcp_proxy does, opened and closed with {@code UF,URX} and
+   * the caller's identity.
+   */
+  @Test
+  void anUnreachableAppIsAnInboundConnectFailureWithTheCaller() throws Exception {
+    start(Duration.ofHours(1));
+    echo2.close(); // the app behind port 9001
+    MeshSocket s = client.connect("ratings-hbone.default.svc.cluster.local", 9000).get(20, SECONDS);
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(15),
+        () -> {
+          try {
+            assertThat(s.input().read()).isEqualTo(-1);
+          } catch (IOException expected) {
+            // a reset is as good an end as EOF
+          }
+        });
+    s.close();
+    Map<String, String> failed =
+        Map.of(
+            "reporter", "destination",
+            "response_flags", "UF,URX",
+            "source_principal", "spiffe://cluster.local/ns/default/sa/productpage");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Metrics.value(server.prometheusText(), "istio_tcp_connections_closed_total", failed)
+                    == 1);
+    assertThat(Metrics.value(server.prometheusText(), "istio_tcp_connections_opened_total", failed))
+        .isEqualTo(1);
+  }
+
   /** A TCP connection to {@code host}:9000 with 64 KiB echoed through it. */
   private MeshSocket transferring(String host) throws Exception {
     MeshSocket s = client.connect(host, 9000).get(20, TimeUnit.SECONDS);

@@ -287,25 +287,52 @@ final class InboundPipelines {
     }
     String cluster = "inbound|" + service.servicePort() + "||";
     // The service is not known from a TCP connection.
-    TcpConnectionMetrics m =
-        telemetry.logged(
-            exchanged != null
-                ? telemetry.tcp(Reporter.DESTINATION, peer, cluster, exchanged)
-                : telemetry.tcp(Reporter.DESTINATION, peer, cluster, conn.tunnelBaggage()),
-            new TcpEnds(
-                cluster,
-                service.app() == null ? null : TcpEnds.address(service.app()),
-                null,
-                TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
-                TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
-                conn.serverName().isEmpty() ? null : conn.serverName()));
-    ch.pipeline().addLast(new ByteCounter(m));
-    ch.closeFuture().addListener(x -> m.recordClose());
+    WorkloadMetadata known =
+        exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage());
+    TcpEnds ends =
+        new TcpEnds(
+            cluster,
+            service.app() == null ? null : TcpEnds.address(service.app()),
+            null,
+            TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
+            TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
+            conn.serverName().isEmpty() ? null : conn.serverName());
+    ConnectionRecorder recorder =
+        new ConnectionRecorder() {
+          @Override
+          public void opened(Channel c, @Nullable String after) {
+            TcpConnectionMetrics m =
+                telemetry.logged(telemetry.tcp(Reporter.DESTINATION, peer, cluster, known), ends);
+            if (after == null) {
+              c.pipeline().addLast(new ByteCounter(m));
+            } else {
+              c.pipeline().addAfter(after, null, new ByteCounter(m));
+            }
+            c.closeFuture().addListener(x -> m.recordClose());
+          }
+
+          @Override
+          public void failed(String flags) {
+            telemetry.tcpFailed(Reporter.DESTINATION, peer, known, flags, ends);
+          }
+        };
     if (tcp != null) {
+      recorder.opened(ch, null);
       serveInProcess(ch, tcp, conn, service);
     } else {
-      relay(ch, java.util.Objects.requireNonNull(service.app()), peer, service);
+      relay(ch, java.util.Objects.requireNonNull(service.app()), peer, service, recorder);
     }
+  }
+
+  /**
+   * Records a TCP connection once its upstream side is settled: istio_tcp_* and its access-log
+   * line, counted by a {@link ByteCounter} placed after the handler named {@code after} (last when
+   * null); or, when the app could not be reached, opened and closed at once with Envoy's flags.
+   */
+  private interface ConnectionRecorder {
+    void opened(Channel ch, @Nullable String after);
+
+    void failed(String flags);
   }
 
   /** Hands the connection to the app's TCP handler, on a thread of its executor. */
@@ -369,7 +396,11 @@ final class InboundPipelines {
 
   /** The TCP proxy to the app: bytes held until the app's socket is connected. */
   private void relay(
-      Channel ch, InetSocketAddress app, @Nullable SpiffeId peer, InboundService service) {
+      Channel ch,
+      InetSocketAddress app,
+      @Nullable SpiffeId peer,
+      InboundService service,
+      ConnectionRecorder recorder) {
     Hold hold = new Hold();
     ch.pipeline().addLast(hold);
     ChannelFuture f =
@@ -388,6 +419,8 @@ final class InboundPipelines {
     f.addListener(
         x -> {
           if (!x.isSuccess()) {
+            // tcp_proxy's one connect attempt failed, and no attempt is left.
+            recorder.failed("UF,URX");
             refuse(ch, peer, service, "app at " + app + " unreachable: " + x.cause().getMessage());
             return;
           }
@@ -395,6 +428,8 @@ final class InboundPipelines {
             f.channel().close();
             return;
           }
+          // Counted from here: what the hold kept is counted as it is released.
+          recorder.opened(ch, ch.pipeline().context(hold).name());
           new Relay.Pair(ch, f.channel()).install();
           hold.release(ch.pipeline().context(hold));
           f.channel().config().setAutoRead(true);

@@ -481,24 +481,12 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /**
-   * The metrics of a TCP connection (or tunnel) with a peer known by its certificate.
+   * The metrics of a TCP connection (or tunnel) with a peer known by its certificate, and by its
+   * workload {@code known} when its metadata exchange or its tunnel's {@code baggage} ({@link
+   * #workloadOf}) said.
    *
    * @param reporter {@code SOURCE} for outbound, {@code DESTINATION} for inbound
    */
-  public TcpConnectionMetrics tcp(Reporter reporter, @Nullable SpiffeId peer, String cluster) {
-    return tcp(reporter, peer, cluster, (String) null);
-  }
-
-  /** The same, for a tunnel whose CONNECT carried the peer's {@code baggage}. */
-  public TcpConnectionMetrics tcp(
-      Reporter reporter, @Nullable SpiffeId peer, String cluster, @Nullable String baggage) {
-    if (!enabled) {
-      return TcpConnectionMetrics.NOOP;
-    }
-    return tcp(reporter, peer, cluster, baggage == null ? null : peers.ofBaggage(baggage, null));
-  }
-
-  /** The same, for a connection whose peer sent its workload in the TCP metadata exchange. */
   public TcpConnectionMetrics tcp(
       Reporter reporter,
       @Nullable SpiffeId peer,
@@ -521,19 +509,30 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /**
-   * Records an outbound TCP connection that never came up, as Istio's stats filter reports one at
-   * its end: opened and closed at once, with Envoy's response flags ({@code UF,URX} for a failed
-   * connect with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow) and no peer;
-   * and its access-log line.
+   * Records a TCP connection that never came up, as Istio's stats filter reports one at its end:
+   * opened and closed at once, with Envoy's response flags ({@code UF,URX} for a failed connect
+   * with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow); and its access-log
+   * line. Outbound it has no peer; inbound, an app that could not be reached, it has its caller
+   * ({@code peer}, its workload {@code known} if it is).
    */
-  public void tcpFailed(String flags, TcpEnds ends) {
+  public void tcpFailed(
+      Reporter reporter,
+      @Nullable SpiffeId peer,
+      @Nullable WorkloadMetadata known,
+      String flags,
+      TcpEnds ends) {
     lines.connectionFailed(flags, ends);
     if (!enabled) {
       return;
     }
-    TcpConnectionMetrics m = connection(Reporter.SOURCE, null, ends.cluster(), null, flags);
+    TcpConnectionMetrics m = connection(reporter, peer, ends.cluster(), known, flags);
     m.recordOpen();
     m.recordClose();
+  }
+
+  /** The workload a tunnel's {@code baggage} names, or null (none, or telemetry off). */
+  public @Nullable WorkloadMetadata workloadOf(@Nullable String baggage) {
+    return enabled && baggage != null ? peers.ofBaggage(baggage, null) : null;
   }
 
   /** The metrics of a connection with {@code peer} (its workload {@code known}, if it is). */

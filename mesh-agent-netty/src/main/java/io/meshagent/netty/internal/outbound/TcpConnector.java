@@ -63,14 +63,16 @@ final class TcpConnector {
     try {
       u = clusters.pick(snapshot, cluster, ThreadLocalRandom.current().nextLong(), d);
     } catch (NoUpstreamException e) {
-      telemetry.tcpFailed(e.responseFlag(), TcpEnds.outbound(cluster, null, null));
+      telemetry.tcpFailed(
+          Reporter.SOURCE, null, null, e.responseFlag(), TcpEnds.outbound(cluster, null, null));
       return CompletableFuture.failedFuture(
           new IOException("TCP to " + d + " (" + e.responseFlag() + "): " + e.getMessage()));
     }
     Admission a =
         u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireConnection();
     if (!(a instanceof Admission.Permit permit)) {
-      telemetry.tcpFailed("UO", TcpEnds.outbound(cluster, u.key(), null));
+      telemetry.tcpFailed(
+          Reporter.SOURCE, null, null, "UO", TcpEnds.outbound(cluster, u.key(), null));
       return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
     }
     SocketBridge bridge = new SocketBridge(u.cluster().name() + " / " + u.key());
@@ -84,7 +86,12 @@ final class TcpConnector {
                 permit.close();
                 u.finished(Result.LocalOrigin.CONNECT_FAILED);
                 // tcp_proxy's one connect attempt failed, and no attempt is left.
-                telemetry.tcpFailed("UF,URX", TcpEnds.outbound(u.cluster().name(), u.key(), null));
+                telemetry.tcpFailed(
+                    Reporter.SOURCE,
+                    null,
+                    null,
+                    "UF,URX",
+                    TcpEnds.outbound(u.cluster().name(), u.key(), null));
                 Throwable c = err.getCause() != null ? err.getCause() : err;
                 throw new java.util.concurrent.CompletionException(
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
@@ -143,9 +150,11 @@ final class TcpConnector {
     String baggage = peer == null ? HboneTunnel.baggageOf(ch) : null;
     TcpConnectionMetrics m =
         telemetry.logged(
-            baggage != null
-                ? telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), baggage)
-                : telemetry.tcp(Reporter.SOURCE, identity, u.cluster().name(), peer),
+            telemetry.tcp(
+                Reporter.SOURCE,
+                identity,
+                u.cluster().name(),
+                baggage != null ? telemetry.workloadOf(baggage) : peer),
             TcpEnds.outbound(u.cluster().name(), u.key(), ch.localAddress()));
     ch.closeFuture().addListener(x -> m.recordClose());
     return bridge.socket(ch, m);
