@@ -425,6 +425,7 @@ final class InboundPipelines {
             return;
           }
           if (!ch.isActive()) {
+            recorder.opened(ch, null); // the caller left first: opened and closed, as before
             f.channel().close();
             return;
           }
