@@ -338,28 +338,12 @@ public final class Telemetry implements AutoCloseable {
         return r;
       }
       long nanos = System.nanoTime() - startNanos;
-      // Sizes as the server side's downstream meter counts them: what the caller sent (its
-      // exchange fields included) and what it is sent (ours included, which the encoder adds).
-      long requestSize = size(request.headers(), request.bodyLength()) + fields.exchangeBytes;
+      // The response's size as the server side's downstream meter counts it: ours included, which
+      // the encoder adds.
       long responseSize = size(r.headers(), r.bodyLength()) + localSide.ownFields().size();
       RequestProtocol protocol = protocol(fields.contentType);
-      metrics.recordRequest(
-          new RequestRecord(
-              Reporter.DESTINATION,
-              peer,
-              localSide.workload(context.peer() != null),
-              serverServices.of(cluster, request.authority()),
-              protocol,
-              r.status(),
-              grpcStatus(protocol, r, r.header("grpc-status")),
-              flags.isEmpty() ? "-" : flags,
-              context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
-              nanos,
-              requestSize,
-              responseSize));
-      if (span != null) {
-        span.end(r.status(), flags.isEmpty() ? null : flags);
-      }
+      record(
+          r.status(), grpcStatus(protocol, r, r.header("grpc-status")), flags, nanos, responseSize);
       log(r, flags, details, nanos);
       return r; // the encoder adds our metadata (ownFields)
     }
@@ -371,25 +355,30 @@ public final class Telemetry implements AutoCloseable {
     public void abandoned() {
       long nanos = System.nanoTime() - startNanos;
       if (enabled) {
-        metrics.recordRequest(
-            new RequestRecord(
-                Reporter.DESTINATION,
-                peer,
-                localSide.workload(context.peer() != null),
-                serverServices.of(cluster, request.authority()),
-                protocol(fields.contentType),
-                0,
-                RequestRecord.NO_GRPC_STATUS,
-                "DC",
-                context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
-                nanos,
-                size(request.headers(), request.bodyLength()) + fields.exchangeBytes,
-                0));
-        if (span != null) {
-          span.end(0, "DC");
-        }
+        record(0, RequestRecord.NO_GRPC_STATUS, "DC", nanos, 0);
       }
       log(0, "DC", ResponseCodeDetails.DOWNSTREAM_REMOTE_DISCONNECT, nanos, 0);
+    }
+
+    private void record(int status, int grpcStatus, String flags, long nanos, long responseSize) {
+      metrics.recordRequest(
+          new RequestRecord(
+              Reporter.DESTINATION,
+              peer,
+              localSide.workload(context.peer() != null),
+              serverServices.of(cluster, request.authority()),
+              protocol(fields.contentType),
+              status,
+              grpcStatus,
+              flags.isEmpty() ? "-" : flags,
+              context.peer() != null ? SecurityPolicy.MUTUAL_TLS : SecurityPolicy.NONE,
+              nanos,
+              // What the caller sent, its exchange fields included.
+              size(request.headers(), request.bodyLength()) + fields.exchangeBytes,
+              responseSize));
+      if (span != null) {
+        span.end(status, flags.isEmpty() ? null : flags);
+      }
     }
 
     private void log(MeshHttpResponse r, String flags, String details, long nanos) {
