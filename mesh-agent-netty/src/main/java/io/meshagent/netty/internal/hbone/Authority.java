@@ -12,11 +12,11 @@ import org.jspecify.annotations.Nullable;
  * The {@code :authority} of an HBONE CONNECT: {@code ip:port}, IPv6 as {@code [addr]:port}. Only
  * literal addresses: nothing here resolves a name (and so nothing blocks).
  */
-final class Authority {
+public final class Authority {
   private Authority() {}
 
-  /** {@code ip:port} or {@code [v6]:port}. */
-  static String format(InetSocketAddress address) {
+  /** {@code ip:port} or {@code [v6]:port}, as Envoy prints addresses too. */
+  public static String format(InetSocketAddress address) {
     InetAddress ip = address.getAddress();
     if (ip == null) {
       throw new IllegalArgumentException("unresolved address " + address);

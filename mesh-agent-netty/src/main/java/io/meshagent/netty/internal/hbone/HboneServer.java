@@ -104,18 +104,6 @@ public final class HboneServer implements AutoCloseable {
   }
 
   /**
-   * A server whose {@code local} destinations are served in process; others as {@code upstream}.
-   */
-  public HboneServer(
-      WorkloadTls tls,
-      HboneAuthorizer authorizer,
-      Function<InetSocketAddress, InetSocketAddress> upstream,
-      LocalServices local,
-      EventLoopGroup group) {
-    this(tls, authorizer, upstream, local, () -> null, group);
-  }
-
-  /**
    * The same, answering each accepted CONNECT with {@code baggage}: this workload's metadata, as
    * ztunnel (1.30 on) puts its own in the 200 so that the caller can label the destination; null
    * for none.

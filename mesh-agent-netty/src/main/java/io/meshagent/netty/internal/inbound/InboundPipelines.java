@@ -198,7 +198,7 @@ final class InboundPipelines {
             info.destinationPort(),
             info.serverName() == null ? "" : info.serverName(),
             transport,
-            ch.attr(HboneTunnel.BAGGAGE).get(),
+            HboneTunnel.baggageOf(ch),
             "inbound|" + service.servicePort() + "||");
     for (NetworkRbac r : a.networkRbac()) {
       String denied = denied(r, conn);
@@ -292,7 +292,7 @@ final class InboundPipelines {
     TcpEnds ends =
         new TcpEnds(
             cluster,
-            service.app() == null ? null : TcpEnds.address(service.app()),
+            TcpEnds.address(service.app()),
             null,
             TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
             TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
@@ -300,14 +300,9 @@ final class InboundPipelines {
     ConnectionRecorder recorder =
         new ConnectionRecorder() {
           @Override
-          public void opened(Channel c, @Nullable String after) {
-            TcpConnectionMetrics m =
-                telemetry.logged(telemetry.tcp(Reporter.DESTINATION, peer, cluster, known), ends);
-            if (after == null) {
-              c.pipeline().addLast(new ByteCounter(m));
-            } else {
-              c.pipeline().addAfter(after, null, new ByteCounter(m));
-            }
+          public void opened(Channel c) {
+            TcpConnectionMetrics m = telemetry.tcp(Reporter.DESTINATION, peer, known, ends);
+            c.pipeline().addLast(new ByteCounter(m));
             c.closeFuture().addListener(x -> m.recordClose());
           }
 
@@ -317,7 +312,7 @@ final class InboundPipelines {
           }
         };
     if (tcp != null) {
-      recorder.opened(ch, null);
+      recorder.opened(ch);
       serveInProcess(ch, tcp, conn, service);
     } else {
       relay(ch, java.util.Objects.requireNonNull(service.app()), peer, service, recorder);
@@ -326,11 +321,12 @@ final class InboundPipelines {
 
   /**
    * Records a TCP connection once its upstream side is settled: istio_tcp_* and its access-log
-   * line, counted by a {@link ByteCounter} placed after the handler named {@code after} (last when
-   * null); or, when the app could not be reached, opened and closed at once with Envoy's flags.
+   * line, counted by a {@link ByteCounter} added last to its pipeline (before the relay's handlers,
+   * after the hold's); or, when the app could not be reached, opened and closed at once with
+   * Envoy's flags.
    */
   private interface ConnectionRecorder {
-    void opened(Channel ch, @Nullable String after);
+    void opened(Channel ch);
 
     void failed(String flags);
   }
@@ -424,13 +420,13 @@ final class InboundPipelines {
             refuse(ch, peer, service, "app at " + app + " unreachable: " + x.cause().getMessage());
             return;
           }
+          // Counted from here, after the hold: what it kept is counted as it is released (a caller
+          // that left first: opened and closed).
+          recorder.opened(ch);
           if (!ch.isActive()) {
-            recorder.opened(ch, null); // the caller left first: opened and closed, as before
             f.channel().close();
             return;
           }
-          // Counted from here: what the hold kept is counted as it is released.
-          recorder.opened(ch, ch.pipeline().context(hold).name());
           new Relay.Pair(ch, f.channel()).install();
           hold.release(ch.pipeline().context(hold));
           f.channel().config().setAutoRead(true);

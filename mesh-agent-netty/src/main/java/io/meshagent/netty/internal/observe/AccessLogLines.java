@@ -21,10 +21,6 @@ final class AccessLogLines {
     this.log = log;
   }
 
-  boolean isEnabled() {
-    return log.isEnabled();
-  }
-
   /** Now, when lines are written: reading the wall clock costs more than the rest of a record. */
   @Nullable Instant start() {
     return log.isEnabled() ? Instant.now() : null;

@@ -62,7 +62,25 @@ public final class ReceivedFields {
         }
       }
       case "traceparent", "b3" -> traced = true;
-      default -> traced |= name.startsWith("x-b3-");
+      default -> traced |= isTraceField(name);
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code name} carries trace context (W3C {@code traceparent}, B3 single or multi):
+   * without any such field, extraction finds none, so it need not run.
+   */
+  static boolean isTraceField(String name) {
+    return name.equals("traceparent") || name.equals("b3") || name.startsWith("x-b3-");
+  }
+
+  /** Whether any of {@code headers} carries trace context. */
+  static boolean anyTraceField(List<HttpHeader> headers) {
+    for (HttpHeader h : headers) {
+      if (isTraceField(h.name())) {
+        return true;
+      }
     }
     return false;
   }

@@ -2,7 +2,7 @@ package io.meshagent.netty.internal.observe;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.Inet6Address;
+import io.meshagent.netty.internal.hbone.Authority;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -46,7 +46,6 @@ public record TcpEnds(
 
   /** {@code ip:port}, an IPv6 address in brackets as Envoy prints it. */
   public static String address(InetAddress ip, int port) {
-    String host = ip.getHostAddress();
-    return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
+    return Authority.format(new InetSocketAddress(ip, port));
   }
 }

@@ -255,7 +255,9 @@ public final class Telemetry implements AutoCloseable {
       return new Outbound(request, null, request.headers());
     }
     Context current = Context.current();
-    if (!spans.isNoop() && !Span.fromContext(current).getSpanContext().isValid()) {
+    if (!spans.isNoop()
+        && !Span.fromContext(current).getSpanContext().isValid()
+        && ReceivedFields.anyTraceField(request.headers())) {
       // No span of the app's is current: the app forwarded its caller's trace headers, as Istio
       // asks apps to, and the client span continues that trace (as Envoy's outbound does).
       current = propagation.extract(current, request, GETTER);
@@ -343,7 +345,12 @@ public final class Telemetry implements AutoCloseable {
       long responseSize = size(r.headers(), r.bodyLength()) + localSide.ownFields().size();
       RequestProtocol protocol = protocol(fields.contentType);
       record(
-          r.status(), grpcStatus(protocol, r, r.header("grpc-status")), flags, nanos, responseSize);
+          protocol,
+          r.status(),
+          grpcStatus(protocol, r, r.header("grpc-status")),
+          flags,
+          nanos,
+          responseSize);
       log(r, flags, details, nanos);
       return r; // the encoder adds our metadata (ownFields)
     }
@@ -355,19 +362,25 @@ public final class Telemetry implements AutoCloseable {
     public void abandoned() {
       long nanos = System.nanoTime() - startNanos;
       if (enabled) {
-        record(0, RequestRecord.NO_GRPC_STATUS, "DC", nanos, 0);
+        record(protocol(fields.contentType), 0, RequestRecord.NO_GRPC_STATUS, "DC", nanos, 0);
       }
       log(0, "DC", ResponseCodeDetails.DOWNSTREAM_REMOTE_DISCONNECT, nanos, 0);
     }
 
-    private void record(int status, int grpcStatus, String flags, long nanos, long responseSize) {
+    private void record(
+        RequestProtocol protocol,
+        int status,
+        int grpcStatus,
+        String flags,
+        long nanos,
+        long responseSize) {
       metrics.recordRequest(
           new RequestRecord(
               Reporter.DESTINATION,
               peer,
               localSide.workload(context.peer() != null),
               serverServices.of(cluster, request.authority()),
-              protocol(fields.contentType),
+              protocol,
               status,
               grpcStatus,
               flags.isEmpty() ? "-" : flags,
@@ -448,14 +461,11 @@ public final class Telemetry implements AutoCloseable {
       List<HttpHeader> without = withoutPeerHeaders(request.headers());
       stripped = without == request.headers() ? request : request.withHeaders(without);
     }
-    WorkloadMetadata peer = peers.of(in.metadata, context.peer());
-    String baggage = in.baggage;
-    if (baggage == null) {
-      baggage = tunnelBaggage;
-    }
-    if (in.metadata == null && baggage != null) {
-      peer = peers.ofBaggage(baggage, context.peer());
-    }
+    String baggage = in.baggage != null ? in.baggage : tunnelBaggage;
+    WorkloadMetadata peer =
+        in.metadata == null && baggage != null
+            ? peers.ofBaggage(baggage, context.peer())
+            : peers.of(in.metadata, context.peer());
     // Without any trace header there is nothing to extract; the propagators would look for seven.
     Context parent =
         in.traced ? propagation.extract(Context.root(), request, GETTER) : Context.root();
@@ -470,30 +480,20 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /**
-   * The metrics of a TCP connection (or tunnel) with a peer known by its certificate, and by its
-   * workload {@code known} when its metadata exchange or its tunnel's {@code baggage} ({@link
-   * #workloadOf}) said.
+   * The metrics of a TCP connection (or tunnel) between {@code ends}, opened now, with a peer known
+   * by its certificate and by its workload {@code known} when its metadata exchange or its tunnel's
+   * {@code baggage} ({@link #workloadOf}) said; they write the connection's access-log line when it
+   * closes (with telemetry off too).
    *
    * @param reporter {@code SOURCE} for outbound, {@code DESTINATION} for inbound
    */
   public TcpConnectionMetrics tcp(
-      Reporter reporter,
-      @Nullable SpiffeId peer,
-      String cluster,
-      @Nullable WorkloadMetadata known) {
-    if (!enabled) {
-      return TcpConnectionMetrics.NOOP;
+      Reporter reporter, @Nullable SpiffeId peer, @Nullable WorkloadMetadata known, TcpEnds ends) {
+    TcpConnectionMetrics m = TcpConnectionMetrics.NOOP;
+    if (enabled) {
+      m = connection(reporter, peer, ends.cluster(), known, "-");
+      m.recordOpen();
     }
-    TcpConnectionMetrics m = connection(reporter, peer, cluster, known, "-");
-    m.recordOpen();
-    return m;
-  }
-
-  /**
-   * {@code m}, also writing the connection's access-log line when it closes (with telemetry off
-   * too), or {@code m} itself when the access log is off.
-   */
-  public TcpConnectionMetrics logged(TcpConnectionMetrics m, TcpEnds ends) {
     return lines.connection(m, ends);
   }
 

@@ -326,7 +326,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       if (!(request instanceof Admission.Permit permit)) {
         finish(
             localResponse(503, "UO", "upstream overflow: " + request, List.of()),
-            ResponseCodeDetails.resetBeforeResponse("overflow"));
+            ResponseCodeDetails.ofReset("UO"));
         return;
       }
       previousHost = u.key();

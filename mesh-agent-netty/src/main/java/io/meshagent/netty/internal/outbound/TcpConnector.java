@@ -63,20 +63,19 @@ final class TcpConnector {
     try {
       u = clusters.pick(snapshot, cluster, ThreadLocalRandom.current().nextLong(), d);
     } catch (NoUpstreamException e) {
-      telemetry.tcpFailed(
-          Reporter.SOURCE, null, null, e.responseFlag(), TcpEnds.outbound(cluster, null, null));
+      failed(e.responseFlag(), cluster, null);
       return CompletableFuture.failedFuture(
           new IOException("TCP to " + d + " (" + e.responseFlag() + "): " + e.getMessage()));
     }
     Admission a =
         u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireConnection();
     if (!(a instanceof Admission.Permit permit)) {
-      telemetry.tcpFailed(
-          Reporter.SOURCE, null, null, "UO", TcpEnds.outbound(cluster, u.key(), null));
+      failed("UO", cluster, u.key());
       return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
     }
-    SocketBridge bridge = new SocketBridge(u.cluster().name() + " / " + u.key());
-    ExchangeFirst start = new ExchangeFirst(bridge, u.cluster().name() + " / " + u.key());
+    String where = u.cluster().name() + " / " + u.key();
+    SocketBridge bridge = new SocketBridge(where);
+    ExchangeFirst start = new ExchangeFirst(bridge, where);
     u.started();
     return connector
         .connect(u, IstioAlpn.TCP, start, false)
@@ -86,12 +85,7 @@ final class TcpConnector {
                 permit.close();
                 u.finished(Result.LocalOrigin.CONNECT_FAILED);
                 // tcp_proxy's one connect attempt failed, and no attempt is left.
-                telemetry.tcpFailed(
-                    Reporter.SOURCE,
-                    null,
-                    null,
-                    "UF,URX",
-                    TcpEnds.outbound(u.cluster().name(), u.key(), null));
+                failed("UF,URX", u.cluster().name(), u.key());
                 Throwable c = err.getCause() != null ? err.getCause() : err;
                 throw new java.util.concurrent.CompletionException(
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
@@ -103,6 +97,11 @@ final class TcpConnector {
               return start.peer().thenApply(w -> opened(ch, bridge, d, u, w));
             })
         .thenCompose(f -> f);
+  }
+
+  /** Records an outbound connection that never came up, with Envoy's flags for why. */
+  private void failed(String flags, String cluster, @Nullable String host) {
+    telemetry.tcpFailed(Reporter.SOURCE, null, null, flags, TcpEnds.outbound(cluster, host, null));
   }
 
   /**
@@ -149,12 +148,10 @@ final class TcpConnector {
     // Through HBONE there is no exchange: the 200's baggage names the destination, if it came.
     String baggage = peer == null ? HboneTunnel.baggageOf(ch) : null;
     TcpConnectionMetrics m =
-        telemetry.logged(
-            telemetry.tcp(
-                Reporter.SOURCE,
-                identity,
-                u.cluster().name(),
-                baggage != null ? telemetry.workloadOf(baggage) : peer),
+        telemetry.tcp(
+            Reporter.SOURCE,
+            identity,
+            baggage != null ? telemetry.workloadOf(baggage) : peer,
             TcpEnds.outbound(u.cluster().name(), u.key(), ch.localAddress()));
     ch.closeFuture().addListener(x -> m.recordClose());
     return bridge.socket(ch, m);

@@ -45,7 +45,7 @@ public final class ResponseCodeDetails {
    * {@code connection_termination}, {@code remote_reset}, {@code overflow}), as Envoy's router
    * words an early reset.
    */
-  public static String resetBeforeResponse(String why) {
+  private static String resetBeforeResponse(String why) {
     return "upstream_reset_before_response_started{" + why + "}";
   }
 

@@ -24,12 +24,13 @@ public final class TcpConnectionMetrics {
     void closed(long sent, long received);
   }
 
+  /** A listener and the totals it is told: the bytes may be recorded from several threads. */
+  private record Totals(CloseListener listener, AtomicLong sent, AtomicLong received) {}
+
   private final IstioMetrics.@Nullable Instruments instruments;
   private final @Nullable Attributes attributes;
-  // Totals only for a listener: a connection nobody logs keeps no counters of its own.
-  private final @Nullable CloseListener onClose;
-  private final @Nullable AtomicLong sentTotal;
-  private final @Nullable AtomicLong receivedTotal;
+  // Only with a listener: a connection nobody logs keeps no counters of its own.
+  private final @Nullable Totals totals;
 
   TcpConnectionMetrics(
       IstioMetrics.@Nullable Instruments instruments, @Nullable Attributes attributes) {
@@ -42,9 +43,7 @@ public final class TcpConnectionMetrics {
       @Nullable CloseListener onClose) {
     this.instruments = instruments;
     this.attributes = attributes;
-    this.onClose = onClose;
-    this.sentTotal = onClose == null ? null : new AtomicLong();
-    this.receivedTotal = onClose == null ? null : new AtomicLong();
+    this.totals = onClose == null ? null : new Totals(onClose, new AtomicLong(), new AtomicLong());
   }
 
   /**
@@ -77,9 +76,9 @@ public final class TcpConnectionMetrics {
       throw new IllegalArgumentException(
           "byte counts are deltas and never negative: sent=" + sent + ", received=" + received);
     }
-    if (sentTotal != null && receivedTotal != null) {
-      sentTotal.addAndGet(sent);
-      receivedTotal.addAndGet(received);
+    if (totals != null) {
+      totals.sent().addAndGet(sent);
+      totals.received().addAndGet(received);
     }
     if (instruments == null) {
       return;
@@ -94,8 +93,8 @@ public final class TcpConnectionMetrics {
     if (instruments != null) {
       instruments.tcpClosed().add(1, attributes, Context.root());
     }
-    if (onClose != null && sentTotal != null && receivedTotal != null) {
-      onClose.closed(sentTotal.get(), receivedTotal.get());
+    if (totals != null) {
+      totals.listener().closed(totals.sent().get(), totals.received().get());
     }
   }
 }
