@@ -5,6 +5,7 @@ import io.meshagent.core.internal.identity.SpiffePeerVerifier;
 import io.meshagent.core.internal.identity.SpiffeTrustManager;
 import io.meshagent.netty.internal.ConnectionWindow;
 import io.meshagent.netty.internal.FlushBatching;
+import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.tls.MeshSslContexts;
 import io.meshagent.netty.internal.tls.TlsEngine;
 import io.netty.bootstrap.Bootstrap;
@@ -117,6 +118,7 @@ final class PlainTls implements AutoCloseable {
             .group(clientGroup)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -155,6 +157,7 @@ final class PlainTls implements AutoCloseable {
         .group(serverGroup)
         .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
               @Override
@@ -223,6 +226,7 @@ final class PlainTls implements AutoCloseable {
             .group(clientGroup)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
             .option(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(512 * 1024, 1024 * 1024))

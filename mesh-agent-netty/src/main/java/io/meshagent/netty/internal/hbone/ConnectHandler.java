@@ -1,6 +1,7 @@
 package io.meshagent.netty.internal.hbone;
 
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -150,6 +151,7 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
             .handler(
                 new ChannelInitializer<SocketChannel>() {

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.inbound;
 
+import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.outbound.HttpMessages;
 import io.meshagent.traffic.MeshHttpHandler;
 import io.meshagent.traffic.MeshHttpResponse;
@@ -55,6 +56,7 @@ final class AppForwarder {
           .group(group)
           .channel(NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
           .handler(
               new ChannelInitializer<Channel>() {
                 @Override

@@ -17,6 +17,7 @@ import io.meshagent.model.listener.NetworkRbac;
 import io.meshagent.netty.internal.ConnectionWindow;
 import io.meshagent.netty.internal.EofClosesConnection;
 import io.meshagent.netty.internal.FlushBatching;
+import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
@@ -406,6 +407,7 @@ final class InboundPipelines {
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.inbound;
 
+import io.meshagent.netty.internal.ReadSize;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -29,6 +30,7 @@ public final class InboundServer implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

@@ -5,6 +5,7 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.StringMatcher;
 import io.meshagent.model.cluster.UpstreamTransport;
+import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.hbone.HboneClient;
 import io.meshagent.netty.internal.tls.NoWorkloadCertificateException;
 import io.meshagent.netty.internal.tls.PeerIdentity;
@@ -125,6 +126,7 @@ public final class UpstreamConnector {
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, ReadSize.allocator())
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int)
