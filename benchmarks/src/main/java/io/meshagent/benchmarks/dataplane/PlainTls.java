@@ -110,7 +110,12 @@ final class PlainTls implements AutoCloseable {
                             }),
                         new ConnectionWindow()));
     this.bulkListener =
-        listen(bindIp, ch -> ch.pipeline().addLast(serverBulk.newHandler(ch.alloc()), new Sink()));
+        listen(
+            bindIp,
+            ch -> {
+              ReadSize.stream(ch); // as the agent's byte streams read
+              ch.pipeline().addLast(serverBulk.newHandler(ch.alloc()), new Sink());
+            });
     InetSocketAddress h2Address = (InetSocketAddress) h2Listener.localAddress();
     this.authority = "plain:" + h2Address.getPort();
     Channel conn =
@@ -234,6 +239,7 @@ final class PlainTls implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel c) {
+                    ReadSize.stream(c);
                     c.pipeline()
                         .addLast(
                             clientBulk.newHandler(c.alloc()), new BulkWriter(bytes, chunk, done));

@@ -1,5 +1,6 @@
 package io.meshagent.netty.internal.hbone;
 
+import io.meshagent.netty.internal.ReadSize;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -52,6 +53,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     /** Adds the relays at the end of both pipelines. */
     public void install() {
+      ReadSize.stream(stream);
+      ReadSize.stream(socket);
       stream.pipeline().addLast(new Relay(this, true));
       socket.pipeline().addLast(new Relay(this, false));
     }

@@ -2,6 +2,7 @@ package io.meshagent.netty.internal.outbound;
 
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.tls.PeerIdentity;
 import io.meshagent.traffic.MeshSocket;
@@ -82,6 +83,7 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
     // Room for several of the app's writes: with Netty's 64 KiB mark, one 64 KiB write made the
     // channel unwritable, and the app waited for each write to reach the socket before the next.
     ch.config().setWriteBufferWaterMark(WATER_MARK);
+    ReadSize.stream(ch);
     ch.read();
     return new Socket(ch);
   }
