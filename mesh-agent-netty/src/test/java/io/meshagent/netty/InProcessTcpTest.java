@@ -264,8 +264,13 @@ class InProcessTcpTest {
   @Test
   void connectionsTheChecksRefuseNeverReachTheHandler() throws Exception {
     int before = guarded.get();
+    double opened = tcpMetric("istio_tcp_connections_opened_total");
+    double closed = tcpMetric("istio_tcp_connections_closed_total");
     // Network RBAC allows another principal only.
     assertRefused("denied", 9003);
+    // Counted as Envoy's stats count a connection its RBAC filter closed: opened and closed.
+    assertThat(tcpMetric("istio_tcp_connections_opened_total") - opened).isEqualTo(1);
+    assertThat(tcpMetric("istio_tcp_connections_closed_total") - closed).isEqualTo(1);
     // No thread for the handler: the executor rejects.
     assertRefused("full", 9006);
     // An executor that runs the handler on the caller's thread, the event loop.

@@ -6,6 +6,7 @@ import io.meshagent.core.internal.authz.AuthzDecision;
 import io.meshagent.core.internal.authz.AuthzRequest;
 import io.meshagent.core.internal.listener.ConnectionInfo;
 import io.meshagent.core.internal.telemetry.WorkloadMetadata;
+import io.meshagent.core.internal.telemetry.accesslog.ResponseCodeDetails;
 import io.meshagent.core.internal.telemetry.metrics.Reporter;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
@@ -49,6 +50,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -201,10 +203,50 @@ final class InboundPipelines {
             transport,
             HboneTunnel.baggageOf(ch),
             "inbound|" + service.servicePort() + "||");
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
+      // A sidecar (or agent) chose Istio's TCP metadata exchange: its frame comes before any byte
+      // of the app's protocol, whatever serves the port.
+      TcpPeerExchange exchange =
+          new TcpPeerExchange(
+              telemetry.tcpExchangeFrame(),
+              "inbound|" + service.servicePort() + "|| from " + ch.remoteAddress());
+      ch.pipeline().addLast(exchange);
+      // Completes on this loop, before the bytes after the frame go on to what it adds.
+      exchange.peer().thenAccept(w -> authorize(ch, a, service, conn, peer, h2, w));
+      return;
+    }
+    authorize(ch, a, service, conn, peer, h2, null);
+  }
+
+  /**
+   * The connection's checks, then {@link #serve}. After the TCP metadata exchange, as Envoy's RBAC
+   * filter comes after Istio's exchange filter: a refused connection is recorded with its caller's
+   * workload.
+   */
+  private void authorize(
+      Channel ch,
+      InboundPlan.Accept a,
+      InboundService service,
+      HttpInbound.Connection conn,
+      @Nullable SpiffeId peer,
+      boolean h2,
+      @Nullable WorkloadMetadata exchanged) {
     for (NetworkRbac r : a.networkRbac()) {
-      String denied = denied(r, conn);
+      AuthzDecision denied = denied(r, conn);
       if (denied != null) {
-        refuse(ch, peer, service, "network RBAC " + r.name() + ": " + denied);
+        if (a.hcm() == null) {
+          // As Envoy's tcp_proxy records a connection its RBAC filter closed: never connected, the
+          // matched policy in the connection termination details.
+          telemetry.tcpFailed(
+              Reporter.DESTINATION,
+              peer,
+              exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage()),
+              "-",
+              ResponseCodeDetails.rbacDenied(denied.policy()),
+              ends(service, conn, null));
+        }
+        refuse(ch, peer, service, "network RBAC " + r.name() + ": " + denied.reason());
         return;
       }
     }
@@ -221,20 +263,7 @@ final class InboundPipelines {
               + " declare the service port as TCP");
       return;
     }
-    SslHandler ssl = ch.pipeline().get(SslHandler.class);
-    if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
-      // A sidecar (or agent) chose Istio's TCP metadata exchange: its frame comes before any byte
-      // of the app's protocol, whatever serves the port.
-      TcpPeerExchange exchange =
-          new TcpPeerExchange(
-              telemetry.tcpExchangeFrame(),
-              "inbound|" + service.servicePort() + "|| from " + ch.remoteAddress());
-      ch.pipeline().addLast(exchange);
-      // Completes on this loop, before the bytes after the frame go on to what it adds.
-      exchange.peer().thenAccept(w -> serve(ch, a, service, conn, peer, h2, w));
-      return;
-    }
-    serve(ch, a, service, conn, peer, h2, null);
+    serve(ch, a, service, conn, peer, h2, exchanged);
   }
 
   /**
@@ -286,18 +315,10 @@ final class InboundPipelines {
       }
       return;
     }
-    String cluster = "inbound|" + service.servicePort() + "||";
     // The service is not known from a TCP connection.
     WorkloadMetadata known =
         exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage());
-    TcpEnds ends =
-        new TcpEnds(
-            cluster,
-            TcpEnds.address(service.app()),
-            null,
-            TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
-            TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
-            conn.serverName().isEmpty() ? null : conn.serverName());
+    TcpEnds ends = ends(service, conn, TcpEnds.address(service.app()));
     ConnectionRecorder recorder =
         new ConnectionRecorder() {
           @Override
@@ -309,7 +330,7 @@ final class InboundPipelines {
 
           @Override
           public void failed(String flags) {
-            telemetry.tcpFailed(Reporter.DESTINATION, peer, known, flags, ends);
+            telemetry.tcpFailed(Reporter.DESTINATION, peer, known, flags, null, ends);
           }
         };
     if (tcp != null) {
@@ -437,16 +458,30 @@ final class InboundPipelines {
         });
   }
 
-  private static @Nullable String denied(NetworkRbac r, HttpInbound.Connection c) {
+  /** The connection's ends for its access-log line; {@code app} when the app was connected. */
+  private static TcpEnds ends(
+      InboundService service, HttpInbound.Connection conn, @Nullable String app) {
+    return new TcpEnds(
+        "inbound|" + service.servicePort() + "||",
+        app,
+        null,
+        TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
+        TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
+        conn.serverName().isEmpty() ? null : conn.serverName());
+  }
+
+  /** The decision that refuses the connection, or null when {@code r} allows it. */
+  private static @Nullable AuthzDecision denied(NetworkRbac r, HttpInbound.Connection c) {
     try {
       AuthzDecision d =
           Authorizer.evaluate(
               r.rbac(),
               AuthzRequest.tcp(
                   c.peer(), c.sourceIp(), c.destinationIp(), c.destinationPort(), c.serverName()));
-      return d.allowed() ? null : d.reason();
+      return d.allowed() ? null : d;
     } catch (RuntimeException e) {
-      return "could not be evaluated: " + e; // fail closed
+      // Fail closed.
+      return new AuthzDecision(false, null, "could not be evaluated: " + e, false, List.of());
     }
   }
 

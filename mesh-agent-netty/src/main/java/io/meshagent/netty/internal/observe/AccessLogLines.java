@@ -76,21 +76,31 @@ final class AccessLogLines {
     long startNanos = System.nanoTime();
     return m.withCloseListener(
         (sent, received) ->
-            tcpLine(start, System.nanoTime() - startNanos, "-", ends, received, sent));
+            tcpLine(start, System.nanoTime() - startNanos, "-", null, ends, received, sent));
   }
 
-  /** The line of a TCP connection that never came up, with Envoy's flags for why. */
-  void connectionFailed(String flags, TcpEnds ends) {
+  /**
+   * The line of a TCP connection that never came up, with Envoy's flags for why, or the agent's
+   * reason for closing it ({@code terminationDetails}, Envoy's connection termination details).
+   */
+  void connectionFailed(String flags, @Nullable String terminationDetails, TcpEnds ends) {
     if (log.isEnabled()) {
-      tcpLine(Instant.now(), 0, flags, ends, 0, 0);
+      tcpLine(Instant.now(), 0, flags, terminationDetails, ends, 0, 0);
     }
   }
 
   private void tcpLine(
-      Instant start, long nanos, String flags, TcpEnds ends, long received, long sent) {
+      Instant start,
+      long nanos,
+      String flags,
+      @Nullable String terminationDetails,
+      TcpEnds ends,
+      long received,
+      long sent) {
     log.log(
         AccessLogEntry.builder(start)
             .response(0, flags, null)
+            .connectionTerminationDetails(terminationDetails)
             .bytes(received, sent)
             .durationMillis(nanos / 1_000_000)
             .upstream(ends.upstreamHost(), ends.cluster(), ends.upstreamLocal())

@@ -501,16 +501,18 @@ public final class Telemetry implements AutoCloseable {
    * Records a TCP connection that never came up, as Istio's stats filter reports one at its end:
    * opened and closed at once, with Envoy's response flags ({@code UF,URX} for a failed connect
    * with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow); and its access-log
-   * line. Outbound it has no peer; inbound, an app that could not be reached, it has its caller
-   * ({@code peer}, its workload {@code known} if it is).
+   * line. Outbound it has no peer; inbound (an app that could not be reached, a connection network
+   * RBAC refused) it has its caller ({@code peer}, its workload {@code known} if it is). {@code
+   * terminationDetails} is why the agent closed it, as Envoy's connection termination details.
    */
   public void tcpFailed(
       Reporter reporter,
       @Nullable SpiffeId peer,
       @Nullable WorkloadMetadata known,
       String flags,
+      @Nullable String terminationDetails,
       TcpEnds ends) {
-    lines.connectionFailed(flags, ends);
+    lines.connectionFailed(flags, terminationDetails, ends);
     if (!enabled) {
       return;
     }

@@ -101,7 +101,8 @@ final class TcpConnector {
 
   /** Records an outbound connection that never came up, with Envoy's flags for why. */
   private void failed(String flags, String cluster, @Nullable String host) {
-    telemetry.tcpFailed(Reporter.SOURCE, null, null, flags, TcpEnds.outbound(cluster, host, null));
+    telemetry.tcpFailed(
+        Reporter.SOURCE, null, null, flags, null, TcpEnds.outbound(cluster, host, null));
   }
 
   /**

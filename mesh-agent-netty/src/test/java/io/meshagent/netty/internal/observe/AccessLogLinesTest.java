@@ -31,9 +31,23 @@ class AccessLogLinesTest {
   @Test
   void aConnectionThatNeverCameUpHasItsFlags() {
     try (LogLines logs = LogLines.capture()) {
-      new AccessLogLines(AccessLog.create(true)).connectionFailed("UF,URX", ENDS);
+      new AccessLogLines(AccessLog.create(true)).connectionFailed("UF,URX", null, ENDS);
       assertThat(logs.awaitLineWith("\"- - -\" 0 "))
           .contains("\"- - -\" 0 UF,URX - - \"-\" 0 0 0 ");
+    }
+  }
+
+  @Test
+  void aConnectionTheAgentClosedSaysWhyInTheTerminationDetails() {
+    try (LogLines logs = LogLines.capture()) {
+      new AccessLogLines(AccessLog.create(true))
+          .connectionFailed(
+              "-",
+              "rbac_access_denied_matched_policy[none]",
+              new TcpEnds("inbound|9000||", null, null, "10.0.0.2:9000", "10.0.0.1:40000", null));
+      assertThat(logs.awaitLineWith("\"- - -\" 0 "))
+          .contains("\"- - -\" 0 - - rbac_access_denied_matched_policy[none] \"-\" 0 0 0 ")
+          .endsWith("\"-\" inbound|9000|| - 10.0.0.2:9000 10.0.0.1:40000 - -");
     }
   }
 
