@@ -74,6 +74,11 @@ class TwoAgentsAccessLogTest extends TwoAgents {
         assertThat(Long.parseLong(destination.group(11))).isEqualTo(r.bodyLength());
         // The caller's address, as the server saw the connection (or the tunnel) come in.
         assertThat(destination.group(22)).matches("127\\.0\\.0\\.1:\\d+");
+        // The address it came in to: the server's (for HBONE, the tunnel's target).
+        assertThat(destination.group(21))
+            .startsWith(REVIEWS_IP + ":")
+            .isNotEqualTo(REVIEWS_IP + ":0");
+        assertThat(source.group(21)).isEqualTo("-"); // the app called in process: no connection
       }
     }
   }

@@ -238,6 +238,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     Telemetry.Inbound t =
         telemetry.inbound(
             received, noted, context, connection.tunnelBaggage(), connection.inboundCluster());
+    t.downstreamLocal(connection.destinationIp(), connection.destinationPort());
     MeshHttpRequest request = t.request();
     JwtDecision jwt = authenticate(request);
     if (jwt instanceof JwtDecision.Denied d) {

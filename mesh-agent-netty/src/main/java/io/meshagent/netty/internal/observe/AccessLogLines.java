@@ -40,6 +40,7 @@ final class AccessLogLines {
       long nanos,
       @Nullable String upstreamHost,
       @Nullable String cluster,
+      @Nullable String downstreamLocal,
       @Nullable String downstreamRemote,
       @Nullable Instant start,
       long received,
@@ -60,7 +61,7 @@ final class AccessLogLines {
                 r.header("x-request-id"),
                 r.authority())
             .upstream(upstreamHost, cluster, null)
-            .downstream(null, downstreamRemote, null)
+            .downstream(downstreamLocal, downstreamRemote, null)
             .build());
   }
 

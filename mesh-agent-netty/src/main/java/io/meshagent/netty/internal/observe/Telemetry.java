@@ -33,6 +33,7 @@ import io.meshagent.traffic.MeshHttpResponse;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,6 +244,7 @@ public final class Telemetry implements AutoCloseable {
           r.upstreamHost(),
           r.upstreamCluster(),
           null,
+          null,
           start,
           request.bodyLength(),
           r.bodyLength());
@@ -291,6 +293,8 @@ public final class Telemetry implements AutoCloseable {
     private final InboundContext context;
     private final @Nullable RequestSpan span;
     private final String cluster;
+    private @Nullable InetAddress localIp;
+    private int localPort;
 
     private Inbound(
         MeshHttpRequest request,
@@ -310,6 +314,12 @@ public final class Telemetry implements AutoCloseable {
     /** The request as the app sees it: without the peer's metadata headers. */
     public MeshHttpRequest request() {
       return request;
+    }
+
+    /** The address the caller connected to: the log line's downstream local address. */
+    public void downstreamLocal(InetAddress ip, int port) {
+      localIp = ip;
+      localPort = port;
     }
 
     /**
@@ -407,6 +417,7 @@ public final class Telemetry implements AutoCloseable {
           nanos,
           null,
           cluster,
+          localIp == null ? null : TcpEnds.address(localIp, localPort),
           context.sourceAddress(),
           start,
           request.bodyLength(),
