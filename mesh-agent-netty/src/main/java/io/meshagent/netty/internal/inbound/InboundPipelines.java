@@ -213,18 +213,19 @@ final class InboundPipelines {
               "inbound|" + service.servicePort() + "|| from " + ch.remoteAddress());
       ch.pipeline().addLast(exchange);
       // Completes on this loop, before the bytes after the frame go on to what it adds.
-      exchange.peer().thenAccept(w -> authorize(ch, a, service, conn, peer, h2, w));
+      exchange.peer().thenAccept(w -> serve(ch, a, service, conn, peer, h2, w));
       return;
     }
-    authorize(ch, a, service, conn, peer, h2, null);
+    serve(ch, a, service, conn, peer, h2, null);
   }
 
   /**
-   * The connection's checks, then {@link #serve}. After the TCP metadata exchange, as Envoy's RBAC
-   * filter comes after Istio's exchange filter: a refused connection is recorded with its caller's
-   * workload.
+   * The accepted connection's checks, then the connection to the app: HTTP, or a TCP relay or
+   * handler; {@code exchanged} is the peer's workload from the TCP metadata exchange, if it sent
+   * one. The checks come after the exchange, as Envoy's RBAC filter comes after Istio's exchange
+   * filter: a refused connection is recorded with its caller's workload.
    */
-  private void authorize(
+  private void serve(
       Channel ch,
       InboundPlan.Accept a,
       InboundService service,
@@ -232,6 +233,10 @@ final class InboundPipelines {
       @Nullable SpiffeId peer,
       boolean h2,
       @Nullable WorkloadMetadata exchanged) {
+    if (!ch.isActive()) {
+      return;
+    }
+    InboundService.InProcessTcp tcp = service.tcp();
     for (NetworkRbac r : a.networkRbac()) {
       AuthzDecision denied = denied(r, conn);
       if (denied != null) {
@@ -250,7 +255,6 @@ final class InboundPipelines {
         return;
       }
     }
-    InboundService.InProcessTcp tcp = service.tcp();
     if (tcp != null && a.hcm() != null) {
       // Fail closed: the chain's HTTP rules (RBAC on paths, JWT) cannot be applied to bytes.
       refuse(
@@ -263,25 +267,6 @@ final class InboundPipelines {
               + " declare the service port as TCP");
       return;
     }
-    serve(ch, a, service, conn, peer, h2, exchanged);
-  }
-
-  /**
-   * The accepted connection to the app: HTTP, or a TCP relay or handler; {@code exchanged} is the
-   * peer's workload from the TCP metadata exchange, if it sent one.
-   */
-  private void serve(
-      Channel ch,
-      InboundPlan.Accept a,
-      InboundService service,
-      HttpInbound.Connection conn,
-      @Nullable SpiffeId peer,
-      boolean h2,
-      @Nullable WorkloadMetadata exchanged) {
-    if (!ch.isActive()) {
-      return;
-    }
-    InboundService.InProcessTcp tcp = service.tcp();
     boolean http = service.handler() != null || a.hcm() != null;
     if (http) {
       MeshHttpHandler handler =
