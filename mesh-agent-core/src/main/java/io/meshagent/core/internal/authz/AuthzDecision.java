@@ -28,6 +28,14 @@ public record AuthzDecision(
   }
 
   /**
+   * A denial because the rules could not be evaluated ({@code e} says why): a check that cannot be
+   * made fails closed, and no policy matched.
+   */
+  public static AuthzDecision failedClosed(RuntimeException e) {
+    return new AuthzDecision(false, null, "could not be evaluated: " + e, false, List.of());
+  }
+
+  /**
    * The result of shadow rules: never enforced, recorded as Envoy's {@code
    * <prefix>shadow_effective_policy_id} and {@code <prefix>shadow_engine_result}.
    *

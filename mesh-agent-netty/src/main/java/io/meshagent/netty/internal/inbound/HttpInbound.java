@@ -377,9 +377,7 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
       AuthzDecision d = Authorizer.evaluateChain(hcm.rbacFilters(), az);
       return d.allowed() ? null : d;
     } catch (RuntimeException e) {
-      // Fail closed.
-      return new AuthzDecision(
-          false, null, "authorization could not be evaluated: " + e, false, List.of());
+      return AuthzDecision.failedClosed(e);
     }
   }
 

@@ -50,7 +50,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -249,7 +248,7 @@ final class InboundPipelines {
               exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage()),
               "-",
               ResponseCodeDetails.rbacDenied(denied.policy()),
-              ends(service, conn, null));
+              ends(conn, null));
         }
         refuse(ch, peer, service, "network RBAC " + r.name() + ": " + denied.reason());
         return;
@@ -303,7 +302,7 @@ final class InboundPipelines {
     // The service is not known from a TCP connection.
     WorkloadMetadata known =
         exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage());
-    TcpEnds ends = ends(service, conn, TcpEnds.address(service.app()));
+    TcpEnds ends = ends(conn, TcpEnds.address(service.app()));
     ConnectionRecorder recorder =
         new ConnectionRecorder() {
           @Override
@@ -444,10 +443,9 @@ final class InboundPipelines {
   }
 
   /** The connection's ends for its access-log line; {@code app} when the app was connected. */
-  private static TcpEnds ends(
-      InboundService service, HttpInbound.Connection conn, @Nullable String app) {
+  private static TcpEnds ends(HttpInbound.Connection conn, @Nullable String app) {
     return new TcpEnds(
-        "inbound|" + service.servicePort() + "||",
+        conn.inboundCluster(),
         app,
         null,
         TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
@@ -465,8 +463,7 @@ final class InboundPipelines {
                   c.peer(), c.sourceIp(), c.destinationIp(), c.destinationPort(), c.serverName()));
       return d.allowed() ? null : d;
     } catch (RuntimeException e) {
-      // Fail closed.
-      return new AuthzDecision(false, null, "could not be evaluated: " + e, false, List.of());
+      return AuthzDecision.failedClosed(e);
     }
   }
 

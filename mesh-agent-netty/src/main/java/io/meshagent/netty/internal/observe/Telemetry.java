@@ -417,7 +417,8 @@ public final class Telemetry implements AutoCloseable {
           nanos,
           null,
           cluster,
-          localIp == null ? null : TcpEnds.address(localIp, localPort),
+          // Formatted only for a line that is written: start is set when the log is on.
+          start == null || localIp == null ? null : TcpEnds.address(localIp, localPort),
           context.sourceAddress(),
           start,
           request.bodyLength(),
