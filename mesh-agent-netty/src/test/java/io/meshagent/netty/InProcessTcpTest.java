@@ -264,6 +264,7 @@ class InProcessTcpTest {
   @Test
   void connectionsTheChecksRefuseNeverReachTheHandler() throws Exception {
     int before = guarded.get();
+    awaitServerConnectionsClosed();
     double opened = tcpMetric("istio_tcp_connections_opened_total");
     double closed = tcpMetric("istio_tcp_connections_closed_total");
     // Network RBAC allows another principal only.
@@ -319,6 +320,20 @@ class InProcessTcpTest {
    * learns from Istio's TCP metadata exchange over mTLS (and from the CONNECT's baggage over
    * HBONE).
    */
+  /**
+   * Waits until every connection the server counted as opened is counted as closed too: the server
+   * labels every connection of this class alike, and one of an earlier test may still be closing
+   * when a test takes its baseline.
+   */
+  private static void awaitServerConnectionsClosed() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (tcpMetric("istio_tcp_connections_opened_total")
+            != tcpMetric("istio_tcp_connections_closed_total")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
   private static double tcpMetric(String name) {
     return Metrics.value(
         server.prometheusText(),
@@ -361,6 +376,7 @@ class InProcessTcpTest {
 
   @Test
   void theServerReportsTcpMetricsForInProcessConnections() throws Exception {
+    awaitServerConnectionsClosed();
     double opened = tcpMetric("istio_tcp_connections_opened_total");
     double closed = tcpMetric("istio_tcp_connections_closed_total");
     double received = tcpMetric("istio_tcp_received_bytes_total");
