@@ -5,6 +5,8 @@ import static io.meshagent.netty.MeshYaml.inboundTcpChain;
 import static io.meshagent.netty.MeshYaml.route;
 import static io.meshagent.netty.MeshYaml.vhost;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.meshagent.MeshAgent;
 import io.meshagent.identity.IdentityProvider;
 import io.meshagent.identity.SpiffeId;
@@ -52,12 +54,16 @@ abstract class TwoAgents {
   static final String ECHO = "outbound|9000||echo.default.svc.cluster.local";
   static final String ECHO_HBONE = "outbound|9000||echo-hbone.default.svc.cluster.local";
   static final String UNSERVED = "outbound|7777||unserved.default.svc.cluster.local";
+  static final String DETAILS = "outbound|9081||details.default.svc.cluster.local";
+  static final String DETAILS_HBONE = "outbound|9081||details-hbone.default.svc.cluster.local";
 
   static final String ISSUER = "https://issuer.test";
   static final java.security.KeyPair JWT_KEY = Tokens.rsaKey();
 
   @TempDir static Path dir;
   static EchoServer echo;
+  // An HTTP app of its own behind reviews' port 9081, which the server agent forwards to.
+  static HttpServer details;
   static MeshAgent reviewsAgent;
   static MeshAgent productpageAgent;
   static MeshDataPlane reviews;
@@ -80,6 +86,9 @@ abstract class TwoAgents {
     failedOnce.set(false);
     Path ca = dir.resolve("ca");
     echo = new EchoServer();
+    details = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    details.createContext("/", TwoAgents::details);
+    details.start();
     Path reviewsYaml = dir.resolve("reviews.json");
     Files.writeString(
         reviewsYaml,
@@ -87,7 +96,8 @@ abstract class TwoAgents {
             .virtualInbound(
                 inboundHttpChain(
                     9080, true, PRODUCTPAGE_ID, MeshYaml.jwtAuthn(ISSUER, Tokens.jwks(JWT_KEY))),
-                inboundTcpChain(9000, true))
+                inboundTcpChain(9000, true),
+                inboundHttpChain(9081, true, PRODUCTPAGE_ID))
             .render());
     reviewsAgent = agent(reviewsYaml, "reviews-v1", "bookinfo-reviews", ca);
     reviews = MeshDataPlane.start(reviewsAgent, options);
@@ -95,6 +105,8 @@ abstract class TwoAgents {
         reviews.serveHttp(new InetSocketAddress(REVIEWS_IP, 0), 9080, TwoAgents::serve);
     InetSocketAddress tcp =
         reviews.forward(new InetSocketAddress(REVIEWS_IP, 0), 9000, echo.address());
+    InetSocketAddress app =
+        reviews.forward(new InetSocketAddress(REVIEWS_IP, 0), 9081, details.getAddress());
     InetSocketAddress hbone = reviews.startHbone(new InetSocketAddress(REVIEWS_IP, 0));
 
     String mtls = "\"tlsMode\": \"istio\"";
@@ -133,6 +145,18 @@ abstract class TwoAgents {
             .endpoints(ECHO, mtls, REVIEWS_IP + ":" + tcp.getPort())
             .cluster(ECHO_HBONE, san, "")
             .hboneEndpoint(ECHO_HBONE, REVIEWS_IP + ":9000", REVIEWS_IP + ":" + hbone.getPort())
+            .cluster(DETAILS, san, "")
+            .endpoints(DETAILS, mtls, REVIEWS_IP + ":" + app.getPort())
+            .cluster(DETAILS_HBONE, san, "")
+            .hboneEndpoint(DETAILS_HBONE, REVIEWS_IP + ":9081", REVIEWS_IP + ":" + hbone.getPort())
+            .httpListener(9081)
+            .routes(
+                9081,
+                vhost("details", List.of("details:9081"), route("/", cluster(DETAILS), "")),
+                vhost(
+                    "details-hbone",
+                    List.of("details-hbone:9081"),
+                    route("/", cluster(DETAILS_HBONE), "")))
             .cluster(UNSERVED, san, "")
             .hboneEndpoint(UNSERVED, REVIEWS_IP + ":7777", REVIEWS_IP + ":" + hbone.getPort())
             .httpListener(9080)
@@ -203,6 +227,25 @@ abstract class TwoAgents {
     return a;
   }
 
+  private static String cluster(String name) {
+    return "\"cluster\": \"" + name + "\"";
+  }
+
+  /**
+   * The app behind reviews' port 9081, reached over loopback HTTP/1.1: echoes what it was sent,
+   * with the method and path it saw in a header.
+   */
+  private static void details(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      exchange
+          .getResponseHeaders()
+          .add("x-details-saw", exchange.getRequestMethod() + " " + exchange.getRequestURI());
+      exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+      exchange.getResponseBody().write(body);
+    }
+  }
+
   /** The app behind reviews: echoes /echo, stalls /slow, says who called otherwise. */
   static CompletableFuture<MeshHttpResponse> serve(
       MeshHttpRequest request, io.meshagent.traffic.InboundContext context) {
@@ -257,6 +300,7 @@ abstract class TwoAgents {
     productpageAgent.close();
     reviewsAgent.close();
     echo.close();
+    details.stop(0);
     later.shutdownNow();
   }
 

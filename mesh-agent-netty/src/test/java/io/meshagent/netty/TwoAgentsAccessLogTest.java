@@ -79,6 +79,32 @@ class TwoAgentsAccessLogTest extends TwoAgents {
             .startsWith(REVIEWS_IP + ":")
             .isNotEqualTo(REVIEWS_IP + ":0");
         assertThat(source.group(21)).isEqualTo("-"); // the app called in process: no connection
+        // The local end of the connection the request went over (for HBONE, the tunnel's).
+        assertThat(source.group(20)).matches("127\\.0\\.0\\.1:\\d+");
+        // The server's app is in process: no upstream connection.
+        assertThat(destination.group(18) + " " + destination.group(20)).isEqualTo("- -");
+      }
+    }
+  }
+
+  @Test
+  void aForwardedRequestNamesTheAppAndTheConnectionToIt() throws Exception {
+    for (String host : List.of("details:9081", "details-hbone:9081")) {
+      String id = UUID.randomUUID().toString();
+      try (LogLines logs = LogLines.capture()) {
+        assertThat(get(host, "/forwarded", id).status()).isEqualTo(200);
+        String cluster = host.startsWith("details-hbone") ? DETAILS_HBONE : DETAILS;
+        Matcher source = line(logs, id, cluster);
+        assertThat(source.group(18)).startsWith(REVIEWS_IP + ":");
+        assertThat(source.group(20)).matches("127\\.0\\.0\\.1:\\d+");
+
+        Matcher destination = line(logs, id, "inbound|9081||");
+        assertThat(destination.group(5) + " " + destination.group(7)).isEqualTo("200 via_upstream");
+        // As Envoy's inbound line: the app forwarded to, and the local end of that connection.
+        assertThat(destination.group(18)).isEqualTo("127.0.0.1:" + details.getAddress().getPort());
+        assertThat(destination.group(20))
+            .matches("127\\.0\\.0\\.1:\\d+")
+            .isNotEqualTo(destination.group(18));
       }
     }
   }

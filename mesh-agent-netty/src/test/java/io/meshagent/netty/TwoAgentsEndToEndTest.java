@@ -49,6 +49,28 @@ class TwoAgentsEndToEndTest extends TwoAgents {
     }
   }
 
+  /** A port the server agent forwards to its app over loopback, as a sidecar does. */
+  @Test
+  void anAppBehindAForwardedPortAnswersOverBothTransportsAndProtocols() throws Exception {
+    byte[] body = random(100_000, 7);
+    for (String host : List.of("details:9081", "details-hbone:9081")) {
+      for (HttpProtocol p : HttpProtocol.values()) {
+        MeshHttpResponse r =
+            send(
+                MeshHttpRequest.builder("POST", host, "/details/1?x=y")
+                    .protocol(p)
+                    .body(body)
+                    .build());
+        assertThat(r.status()).as(host + " " + p).isEqualTo(200);
+        assertThat(r.header("x-details-saw")).as(host + " " + p).isEqualTo("POST /details/1?x=y");
+        assertThat(r.body()).as(host + " " + p).isEqualTo(body);
+        assertThat(r.peer()).isEqualTo(REVIEWS_ID);
+      }
+      // Policy is applied before the forward: the app never sees what RBAC refuses.
+      assertThat(send(MeshHttpRequest.get(host, "/admin/x")).status()).as(host).isEqualTo(403);
+    }
+  }
+
   @Test
   void rbacDeniesWhatThePolicyDoesNotAllow() throws Exception {
     for (String host : List.of("reviews:9080", "reviews-hbone:9080")) {

@@ -11,6 +11,7 @@ import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
 import io.meshagent.core.internal.telemetry.tracing.TracePropagation;
 import io.meshagent.identity.SpiffeId;
+import io.meshagent.netty.internal.observe.OutboundTelemetry;
 import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.Http2Messages;
@@ -134,7 +135,7 @@ public class TelemetryBenchmark {
   private static final String REQUEST_ID_TAIL = "-7f2a-4d1b-8c3e-1a2b3c4d5e6f";
 
   private static int exchange(Pair p, Telemetry client, Telemetry server) {
-    Telemetry.Outbound out =
+    OutboundTelemetry out =
         client.outbound(p.request, "outbound|9080||reviews.default.svc.cluster.local");
     Http2Headers sent = Http2Messages.requestHeaders(out.request(), client.ownFields());
     // A fresh request id each time, as HPACK delivers a literal field: the decoder's identity

@@ -19,9 +19,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sidecar's forward to the app: inbound HTTP requests that passed the checks go to the app's
@@ -29,7 +31,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * Envoy's 503.
  */
 final class AppForwarder {
-  private static final AttributeKey<CompletableFuture<MeshHttpResponse>> PENDING =
+  private static final AttributeKey<Forwarded> PENDING =
       AttributeKey.valueOf("mesh-agent.app-pending");
 
   private final EventLoopGroup group;
@@ -40,11 +42,25 @@ final class AppForwarder {
     this.maxBody = maxBody;
   }
 
-  /** A handler that forwards to {@code app}. */
+  /**
+   * The app's answer to one request, with the connection it came over, for the access log (as
+   * Envoy's inbound line names the app and the local end of its connection to it).
+   */
+  static final class Forwarded extends CompletableFuture<MeshHttpResponse> {
+    final InetSocketAddress app;
+    // Set before the answer completes; null if no connection came up.
+    volatile @Nullable SocketAddress local;
+
+    Forwarded(InetSocketAddress app) {
+      this.app = app;
+    }
+  }
+
+  /** A handler that forwards to {@code app}; each answer is a {@link Forwarded}. */
   MeshHttpHandler to(InetSocketAddress app) {
     Deque<Channel> idle = new ConcurrentLinkedDeque<>();
     return (request, context) -> {
-      CompletableFuture<MeshHttpResponse> result = new CompletableFuture<>();
+      Forwarded result = new Forwarded(app);
       Channel ch;
       while ((ch = idle.pollFirst()) != null) {
         if (ch.isActive()) {
@@ -93,8 +109,9 @@ final class AppForwarder {
   private static void send(
       Channel ch,
       io.meshagent.traffic.MeshHttpRequest request,
-      CompletableFuture<MeshHttpResponse> result,
+      Forwarded result,
       Deque<Channel> idle) {
+    result.local = ch.localAddress();
     ch.eventLoop()
         .execute(
             () -> {
@@ -119,7 +136,7 @@ final class AppForwarder {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-      CompletableFuture<MeshHttpResponse> p = ctx.channel().attr(PENDING).getAndSet(null);
+      Forwarded p = ctx.channel().attr(PENDING).getAndSet(null);
       if (p == null) {
         ctx.close();
         return;
@@ -138,7 +155,7 @@ final class AppForwarder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      CompletableFuture<MeshHttpResponse> p = ctx.channel().attr(PENDING).getAndSet(null);
+      Forwarded p = ctx.channel().attr(PENDING).getAndSet(null);
       if (p != null) {
         p.complete(local("UC", "app closed the connection before answering"));
       }

@@ -71,7 +71,10 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
   private final int maxBody;
   private final Telemetry telemetry;
 
-  /** What the requests of one connection share. */
+  /**
+   * What the requests of one connection share; {@code startNanos} is when it was accepted (an HBONE
+   * stream: when its CONNECT came), a {@link System#nanoTime}.
+   */
   record Connection(
       @Nullable SpiffeId peer,
       InetAddress sourceIp,
@@ -81,7 +84,8 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
       String serverName,
       String transport,
       @Nullable String tunnelBaggage,
-      String inboundCluster) {}
+      String inboundCluster,
+      long startNanos) {}
 
   HttpInbound(
       @Nullable HttpConnectionManager hcm,
@@ -302,11 +306,16 @@ final class HttpInbound extends ChannelInboundHandlerAdapter {
     } finally {
       span.close();
     }
+    AppForwarder.Forwarded forwarded =
+        answer instanceof AppForwarder.Forwarded f ? f : null; // the app behind a port it forwards
     answer.whenComplete(
         (resp, err) ->
             Loops.run(
                 ctx.executor(),
                 () -> {
+                  if (forwarded != null) {
+                    t.forwardedTo(forwarded.app, forwarded.local);
+                  }
                   if (!ctx.channel().isActive()) {
                     // The caller went away (its FIN or reset closed the connection or stream):
                     // nothing can be sent, and the request is Envoy's 0 DC, not the app's answer.

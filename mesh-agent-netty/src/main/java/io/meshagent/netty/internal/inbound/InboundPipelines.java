@@ -22,7 +22,7 @@ import io.meshagent.netty.internal.ReadSize;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
 import io.meshagent.netty.internal.hbone.Relay;
 import io.meshagent.netty.internal.observe.ByteCounter;
-import io.meshagent.netty.internal.observe.TcpEnds;
+import io.meshagent.netty.internal.observe.ConnectionEnds;
 import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.outbound.SocketBridge;
@@ -48,6 +48,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +66,8 @@ import org.slf4j.LoggerFactory;
  */
 final class InboundPipelines {
   private static final Logger log = LoggerFactory.getLogger(InboundPipelines.class);
+  // When a connection was accepted, or an HBONE stream's CONNECT came (System.nanoTime()).
+  private static final AttributeKey<Long> STARTED = AttributeKey.valueOf("mesh-agent.started");
 
   private final MeshAgent agent;
   private final WorkloadTls tls;
@@ -90,6 +93,7 @@ final class InboundPipelines {
 
   /** A connection accepted on the service's listener. */
   void accepted(Channel ch, InboundService service) {
+    ch.attr(STARTED).set(System.nanoTime());
     ch.pipeline()
         .addLast(
             new Inspector(service.servicePort(), (ctx, info) -> inspected(ctx, info, service)));
@@ -98,6 +102,7 @@ final class InboundPipelines {
   /** An HBONE stream (behind its tunnel codec, not reading yet) to the service's port. */
   void tunnel(Channel stream, InboundService service) {
     SpiffeId peer = stream.parent().attr(PeerIdentity.PEER).get();
+    stream.attr(STARTED).set(System.nanoTime());
     stream
         .pipeline()
         .addLast(
@@ -183,6 +188,11 @@ final class InboundPipelines {
             });
   }
 
+  private static long started(Channel ch) {
+    Long at = ch.attr(STARTED).get();
+    return at != null ? at : System.nanoTime();
+  }
+
   private void established(
       Channel ch,
       InboundPlan.Accept a,
@@ -201,7 +211,8 @@ final class InboundPipelines {
             info.serverName() == null ? "" : info.serverName(),
             transport,
             HboneTunnel.baggageOf(ch),
-            "inbound|" + service.servicePort() + "||");
+            "inbound|" + service.servicePort() + "||",
+            started(ch));
     SslHandler ssl = ch.pipeline().get(SslHandler.class);
     if (ssl != null && TcpMetadataExchange.ALPN.equals(ssl.applicationProtocol())) {
       // A sidecar (or agent) chose Istio's TCP metadata exchange: its frame comes before any byte
@@ -248,7 +259,8 @@ final class InboundPipelines {
               exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage()),
               "-",
               ResponseCodeDetails.rbacDenied(denied.policy()),
-              ends(conn, null));
+              ends(conn, null),
+              conn.startNanos());
         }
         refuse(ch, peer, service, "network RBAC " + r.name() + ": " + denied.reason());
         return;
@@ -302,19 +314,21 @@ final class InboundPipelines {
     // The service is not known from a TCP connection.
     WorkloadMetadata known =
         exchanged != null ? exchanged : telemetry.workloadOf(conn.tunnelBaggage());
-    TcpEnds ends = ends(conn, TcpEnds.address(service.app()));
+    ConnectionEnds ends = ends(conn, ConnectionEnds.address(service.app()));
     ConnectionRecorder recorder =
         new ConnectionRecorder() {
           @Override
           public void opened(Channel c) {
-            TcpConnectionMetrics m = telemetry.tcp(Reporter.DESTINATION, peer, known, ends);
+            TcpConnectionMetrics m =
+                telemetry.tcp(Reporter.DESTINATION, peer, known, ends, conn.startNanos());
             c.pipeline().addLast(new ByteCounter(m));
             c.closeFuture().addListener(x -> m.recordClose());
           }
 
           @Override
           public void failed(String flags) {
-            telemetry.tcpFailed(Reporter.DESTINATION, peer, known, flags, null, ends);
+            telemetry.tcpFailed(
+                Reporter.DESTINATION, peer, known, flags, null, ends, conn.startNanos());
           }
         };
     if (tcp != null) {
@@ -443,13 +457,13 @@ final class InboundPipelines {
   }
 
   /** The connection's ends for its access-log line; {@code app} when the app was connected. */
-  private static TcpEnds ends(HttpInbound.Connection conn, @Nullable String app) {
-    return new TcpEnds(
+  private static ConnectionEnds ends(HttpInbound.Connection conn, @Nullable String app) {
+    return new ConnectionEnds(
         conn.inboundCluster(),
         app,
         null,
-        TcpEnds.address(conn.destinationIp(), conn.destinationPort()),
-        TcpEnds.address(conn.sourceIp(), conn.sourcePort()),
+        ConnectionEnds.address(conn.destinationIp(), conn.destinationPort()),
+        ConnectionEnds.address(conn.sourceIp(), conn.sourcePort()),
         conn.serverName().isEmpty() ? null : conn.serverName());
   }
 

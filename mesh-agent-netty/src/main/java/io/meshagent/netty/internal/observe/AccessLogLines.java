@@ -26,6 +26,11 @@ final class AccessLogLines {
     return log.isEnabled() ? Instant.now() : null;
   }
 
+  /** Whether lines are written: a caller builds a line's {@link ConnectionEnds} only then. */
+  boolean isEnabled() {
+    return log.isEnabled();
+  }
+
   /**
    * The line of a request answered with {@code status}.
    *
@@ -38,13 +43,10 @@ final class AccessLogLines {
       String flags,
       @Nullable String details,
       long nanos,
-      @Nullable String upstreamHost,
-      @Nullable String cluster,
-      @Nullable String downstreamLocal,
-      @Nullable String downstreamRemote,
       @Nullable Instant start,
       long received,
-      long sent) {
+      long sent,
+      ConnectionEnds ends) {
     if (!log.isEnabled()) {
       return;
     }
@@ -60,21 +62,22 @@ final class AccessLogLines {
                 r.header("user-agent"),
                 r.header("x-request-id"),
                 r.authority())
-            .upstream(upstreamHost, cluster, null)
-            .downstream(downstreamLocal, downstreamRemote, null)
+            .upstream(ends.upstreamHost(), ends.cluster(), ends.upstreamLocal())
+            .downstream(ends.downstreamLocal(), ends.downstreamRemote(), ends.serverName())
             .build());
   }
 
   /**
    * {@code m}, writing the connection's line when it closes, or {@code m} itself when lines are not
-   * written.
+   * written. The line's start time and duration count from {@code startNanos} ({@link
+   * System#nanoTime}), when the connection was accepted or asked for, as Envoy's count from the
+   * downstream connection's start.
    */
-  TcpConnectionMetrics connection(TcpConnectionMetrics m, TcpEnds ends) {
+  TcpConnectionMetrics connection(TcpConnectionMetrics m, ConnectionEnds ends, long startNanos) {
     if (!log.isEnabled()) {
       return m;
     }
-    Instant start = Instant.now();
-    long startNanos = System.nanoTime();
+    Instant start = wallClockAt(startNanos);
     return m.withCloseListener(
         (sent, received) ->
             tcpLine(start, System.nanoTime() - startNanos, "-", null, ends, received, sent));
@@ -82,12 +85,20 @@ final class AccessLogLines {
 
   /**
    * The line of a TCP connection that never came up, with Envoy's flags for why, or the agent's
-   * reason for closing it ({@code terminationDetails}, Envoy's connection termination details).
+   * reason for closing it ({@code terminationDetails}, Envoy's connection termination details); it
+   * lasted from {@code startNanos} until now.
    */
-  void connectionFailed(String flags, @Nullable String terminationDetails, TcpEnds ends) {
+  void connectionFailed(
+      String flags, @Nullable String terminationDetails, ConnectionEnds ends, long startNanos) {
     if (log.isEnabled()) {
-      tcpLine(Instant.now(), 0, flags, terminationDetails, ends, 0, 0);
+      long nanos = System.nanoTime() - startNanos;
+      tcpLine(wallClockAt(startNanos), nanos, flags, terminationDetails, ends, 0, 0);
     }
+  }
+
+  /** The wall-clock time of {@code nanos}, an earlier {@link System#nanoTime}. */
+  private static Instant wallClockAt(long nanos) {
+    return Instant.now().minusNanos(System.nanoTime() - nanos);
   }
 
   private void tcpLine(
@@ -95,7 +106,7 @@ final class AccessLogLines {
       long nanos,
       String flags,
       @Nullable String terminationDetails,
-      TcpEnds ends,
+      ConnectionEnds ends,
       long received,
       long sent) {
     log.log(

@@ -19,7 +19,6 @@ import io.meshagent.core.internal.telemetry.metrics.RequestRecord;
 import io.meshagent.core.internal.telemetry.metrics.SecurityPolicy;
 import io.meshagent.core.internal.telemetry.metrics.TcpConnectionMetrics;
 import io.meshagent.core.internal.telemetry.peer.LocalPeerMetadata;
-import io.meshagent.core.internal.telemetry.peer.PeerMetadataHeaders;
 import io.meshagent.core.internal.telemetry.peer.TcpMetadataExchange;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpan;
 import io.meshagent.core.internal.telemetry.tracing.RequestSpans;
@@ -34,6 +33,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.net.InetAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,16 +52,16 @@ public final class Telemetry implements AutoCloseable {
   // For inbound requests while telemetry is off: never noted into, never read.
   private static final ReceivedFields NOTHING_NOTED = new ReceivedFields();
 
-  private final IstioMetrics metrics;
-  private final LocalSide localSide;
-  private final AccessLogLines lines;
-  private final RequestSpans spans;
+  final IstioMetrics metrics;
+  final LocalSide localSide;
+  final AccessLogLines lines;
+  final RequestSpans spans;
   private final TracePropagation propagation;
-  private final boolean enabled;
+  final boolean enabled;
   // The client side falls back on the request's Host; istiod turns that off for inbound.
-  private final ServiceLabels clientServices;
+  final ServiceLabels clientServices;
   private final ServiceLabels serverServices;
-  private final PeerLookup peers = new PeerLookup();
+  final PeerLookup peers = new PeerLookup();
 
   /** Telemetry that records nothing and changes no message (the access log still works). */
   public static Telemetry disabled(
@@ -131,130 +131,10 @@ public final class Telemetry implements AutoCloseable {
     return metrics.prometheusText();
   }
 
-  /** An outbound request in flight. */
-  public final class Outbound {
-    private final long startNanos = System.nanoTime();
-    private final @Nullable Instant start = lines.start();
-    private final MeshHttpRequest request;
-    private final @Nullable RequestSpan span;
-    // The fields the app sent, before trace context was added: what the client side counts.
-    private final List<HttpHeader> appFields;
-    // The last upstream response's fields as its reader noted them, or null.
-    private volatile @Nullable ReceivedFields upstreamFields;
-    private volatile @Nullable String upstreamBaggage;
-    private volatile @Nullable String details;
-
-    private Outbound(
-        MeshHttpRequest request, @Nullable RequestSpan span, List<HttpHeader> appFields) {
-      this.request = request;
-      this.span = span;
-      this.appFields = appFields;
-    }
-
-    /**
-     * The request as it goes upstream: with trace context; the encoder adds our metadata ({@link
-     * #ownFields}).
-     */
-    public MeshHttpRequest request() {
-      return request;
-    }
-
-    /**
-     * What the reader of the last upstream response noted of its fields (the response is then
-     * without the peer's metadata-exchange fields), or null.
-     */
-    public void upstreamFields(@Nullable ReceivedFields fields) {
-      upstreamFields(fields, null);
-    }
-
-    /**
-     * The same, with the {@code baggage} of the HBONE 200 the answering tunnel got: it names the
-     * destination when the response carries no metadata (an app behind ztunnel, which has no
-     * sidecar to add any), as ztunnel labels it.
-     */
-    public void upstreamFields(@Nullable ReceivedFields fields, @Nullable String tunnelBaggage) {
-      upstreamFields = fields;
-      upstreamBaggage = tunnelBaggage;
-    }
-
-    /**
-     * Why the answer has its status, for the access log ({@link ResponseCodeDetails}): said before
-     * the answer completes. Without it, an answer after an attempt came {@code via_upstream}.
-     */
-    public void details(String why) {
-      details = why;
-    }
-
-    private @Nullable String details(MeshHttpResponse r) {
-      String d = details;
-      return d != null ? d : r.attempts() > 0 ? ResponseCodeDetails.VIA_UPSTREAM : null;
-    }
-
-    /** Records the result; returns the response without the peer's metadata headers. */
-    public MeshHttpResponse finish(MeshHttpResponse r) {
-      if (!enabled) {
-        log(r, System.nanoTime() - startNanos);
-        return r;
-      }
-      long nanos = System.nanoTime() - startNanos;
-      // Sizes as Envoy's downstream meter counts them on the client side: what the app sent and is
-      // given, so neither our exchange fields (added upstream) nor the peer's (taken off).
-      long requestSize = size(appFields, request.bodyLength());
-      ReceivedFields noted = upstreamFields;
-      // An HTTP/2 reader left the peer's exchange fields out already (noted); HTTP/1 did not.
-      List<HttpHeader> visible = noted != null ? r.headers() : withoutPeerHeaders(r.headers());
-      long responseSize = size(visible, r.bodyLength());
-      String metadata = noted != null ? noted.metadata : r.header(PeerMetadataHeaders.METADATA);
-      String baggage = upstreamBaggage;
-      WorkloadMetadata peer =
-          metadata == null && baggage != null
-              ? peers.ofBaggage(baggage, r.peer())
-              : peers.of(metadata, r.peer());
-      String flags = r.responseFlags().isEmpty() ? "-" : r.responseFlags();
-      RequestProtocol protocol = protocol(request.header("content-type"));
-      metrics.recordRequest(
-          new RequestRecord(
-              Reporter.SOURCE,
-              localSide.workload(r.peer() != null),
-              peer,
-              clientServices.of(r.upstreamCluster(), request.authority()),
-              protocol,
-              r.status(),
-              grpcStatus(protocol, r, noted != null ? noted.grpcStatus : r.header("grpc-status")),
-              flags,
-              // Istio's source reporter does not know the connection's policy.
-              SecurityPolicy.UNKNOWN,
-              nanos,
-              requestSize,
-              responseSize));
-      if (span != null) {
-        span.end(r.status(), r.responseFlags().isEmpty() ? null : r.responseFlags());
-      }
-      log(r, nanos);
-      return visible == r.headers() ? r : r.withHeaders(visible);
-    }
-
-    private void log(MeshHttpResponse r, long nanos) {
-      lines.request(
-          request,
-          r.status(),
-          r.responseFlags(),
-          details(r),
-          nanos,
-          r.upstreamHost(),
-          r.upstreamCluster(),
-          null,
-          null,
-          start,
-          request.bodyLength(),
-          r.bodyLength());
-    }
-  }
-
   /** Starts an outbound request: a client span, trace context and our peer metadata added. */
-  public Outbound outbound(MeshHttpRequest request, String cluster) {
+  public OutboundTelemetry outbound(MeshHttpRequest request, String cluster) {
     if (!enabled) {
-      return new Outbound(request, null, request.headers());
+      return new OutboundTelemetry(this, request, null, request.headers());
     }
     Context current = Context.current();
     if (!spans.isNoop()
@@ -270,9 +150,9 @@ public final class Telemetry implements AutoCloseable {
             : spans.startClient(
                 current, spanRequest(request, request.header("x-request-id"), cluster));
     if (span.context() == Context.root()) {
-      return new Outbound(request, span, request.headers());
+      return new OutboundTelemetry(this, request, span, request.headers());
     }
-    return new Outbound(withTrace(request, span.context()), span, request.headers());
+    return new OutboundTelemetry(this, withTrace(request, span.context()), span, request.headers());
   }
 
   /** {@code r} with {@code context}'s trace headers in place of any it had. */
@@ -295,6 +175,10 @@ public final class Telemetry implements AutoCloseable {
     private final String cluster;
     private @Nullable InetAddress localIp;
     private int localPort;
+    // The app the request was forwarded to and the local end of that connection, or null (an
+    // in-process handler, which has no connection).
+    private @Nullable SocketAddress app;
+    private @Nullable SocketAddress appLocal;
 
     private Inbound(
         MeshHttpRequest request,
@@ -320,6 +204,15 @@ public final class Telemetry implements AutoCloseable {
     public void downstreamLocal(InetAddress ip, int port) {
       localIp = ip;
       localPort = port;
+    }
+
+    /**
+     * The app the request was forwarded to, and the local address of the connection to it (null if
+     * none came up): the log line's upstream host and upstream local address.
+     */
+    public void forwardedTo(SocketAddress app, @Nullable SocketAddress local) {
+      this.app = app;
+      this.appLocal = local;
     }
 
     /**
@@ -409,20 +302,25 @@ public final class Telemetry implements AutoCloseable {
     }
 
     private void log(int status, String flags, String details, long nanos, long sent) {
+      if (!lines.isEnabled()) {
+        return;
+      }
       lines.request(
           request,
           status,
           flags,
           details,
           nanos,
-          null,
-          cluster,
-          // Formatted only for a line that is written: start is set when the log is on.
-          start == null || localIp == null ? null : TcpEnds.address(localIp, localPort),
-          context.sourceAddress(),
           start,
           request.bodyLength(),
-          sent);
+          sent,
+          new ConnectionEnds(
+              cluster,
+              ConnectionEnds.address(app),
+              ConnectionEnds.address(appLocal),
+              localIp == null ? null : ConnectionEnds.address(localIp, localPort),
+              context.sourceAddress(),
+              null));
     }
   }
 
@@ -498,15 +396,21 @@ public final class Telemetry implements AutoCloseable {
    * closes (with telemetry off too).
    *
    * @param reporter {@code SOURCE} for outbound, {@code DESTINATION} for inbound
+   * @param startNanos when the connection was accepted (inbound) or asked for (outbound), a {@link
+   *     System#nanoTime}: where its access-log line's duration starts
    */
   public TcpConnectionMetrics tcp(
-      Reporter reporter, @Nullable SpiffeId peer, @Nullable WorkloadMetadata known, TcpEnds ends) {
+      Reporter reporter,
+      @Nullable SpiffeId peer,
+      @Nullable WorkloadMetadata known,
+      ConnectionEnds ends,
+      long startNanos) {
     TcpConnectionMetrics m = TcpConnectionMetrics.NOOP;
     if (enabled) {
       m = connection(reporter, peer, ends.cluster(), known, "-");
       m.recordOpen();
     }
-    return lines.connection(m, ends);
+    return lines.connection(m, ends, startNanos);
   }
 
   /**
@@ -515,7 +419,8 @@ public final class Telemetry implements AutoCloseable {
    * with no attempt left, {@code UH} no healthy upstream, {@code UO} overflow); and its access-log
    * line. Outbound it has no peer; inbound (an app that could not be reached, a connection network
    * RBAC refused) it has its caller ({@code peer}, its workload {@code known} if it is). {@code
-   * terminationDetails} is why the agent closed it, as Envoy's connection termination details.
+   * terminationDetails} is why the agent closed it, as Envoy's connection termination details;
+   * {@code startNanos} as for {@link #tcp}.
    */
   public void tcpFailed(
       Reporter reporter,
@@ -523,8 +428,9 @@ public final class Telemetry implements AutoCloseable {
       @Nullable WorkloadMetadata known,
       String flags,
       @Nullable String terminationDetails,
-      TcpEnds ends) {
-    lines.connectionFailed(flags, terminationDetails, ends);
+      ConnectionEnds ends,
+      long startNanos) {
+    lines.connectionFailed(flags, terminationDetails, ends, startNanos);
     if (!enabled) {
       return;
     }

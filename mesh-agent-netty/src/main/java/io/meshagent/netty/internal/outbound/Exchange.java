@@ -3,6 +3,7 @@ package io.meshagent.netty.internal.outbound;
 import io.meshagent.netty.internal.observe.ReceivedFields;
 import io.meshagent.traffic.MeshHttpResponse;
 import io.netty.channel.Channel;
+import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,12 @@ final class Exchange {
     if (response.isCancelled()) {
       ch.close();
     }
+  }
+
+  /** The local address of the connection the exchange went over, or null if none was bound. */
+  @Nullable SocketAddress localAddress() {
+    Channel ch = channel;
+    return ch == null ? null : ch.localAddress();
   }
 
   void cancel() {

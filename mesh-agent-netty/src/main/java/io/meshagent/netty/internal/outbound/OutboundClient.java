@@ -22,7 +22,7 @@ import io.meshagent.model.cluster.RoutingPriority;
 import io.meshagent.model.listener.HttpConnectionManager;
 import io.meshagent.model.route.HeaderOps;
 import io.meshagent.model.route.RetryPolicy;
-import io.meshagent.netty.internal.observe.ReceivedFields;
+import io.meshagent.netty.internal.observe.OutboundTelemetry;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.snapshot.MeshSnapshot;
 import io.meshagent.traffic.HttpHeader;
@@ -89,11 +89,11 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Telemetry.Outbound t = telemetry.outbound(request, "");
+    OutboundTelemetry t = telemetry.outbound(request, "");
     return route(t, d).thenApply(t::finish);
   }
 
-  private CompletableFuture<MeshHttpResponse> route(Telemetry.Outbound t, Destination d) {
+  private CompletableFuture<MeshHttpResponse> route(OutboundTelemetry t, Destination d) {
     MeshHttpRequest request = t.request();
     MeshSnapshot snapshot = agent.snapshot();
     RequestHeaders headers = HttpMessages.requestHeaders(request);
@@ -182,7 +182,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     private final MeshSnapshot snapshot;
     private final Destination destination;
     private final MeshHttpRequest original;
-    private final Telemetry.Outbound telemetry;
+    private final OutboundTelemetry telemetry;
     private final RequestHeaders headers;
     private final String cluster;
     private final RouteDecision.@org.jspecify.annotations.Nullable Forward forward;
@@ -200,7 +200,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     Call(
         MeshSnapshot snapshot,
         Destination destination,
-        Telemetry.Outbound telemetry,
+        OutboundTelemetry telemetry,
         RequestHeaders headers,
         String cluster,
         RouteDecision.@org.jspecify.annotations.Nullable Forward forward) {
@@ -271,27 +271,25 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
     }
 
     private boolean finish(MeshHttpResponse r, String details) {
-      return finish(r, details, null, null);
+      return finish(r, details, null);
     }
 
     /**
      * Answers the request with {@code r}, once: a route timeout and a late response may race.
      *
      * @param details why {@code r} has its status, for the access log ({@link ResponseCodeDetails})
-     * @param noted what the reader of {@code r} noted of its fields for telemetry, or null (a local
-     *     answer): handed over only with the answer that wins, never a retried one's
-     * @param tunnelBaggage the HBONE 200's baggage of the connection that answered, or null
+     * @param upstream the exchange that brought {@code r}, or null (a local answer): what its
+     *     reader noted for telemetry is handed over only with the answer that wins, never a retried
+     *     one's
      */
-    private boolean finish(
-        MeshHttpResponse r,
-        String details,
-        @Nullable ReceivedFields noted,
-        @Nullable String tunnelBaggage) {
+    private boolean finish(MeshHttpResponse r, String details, @Nullable Exchange upstream) {
       if (!answered.compareAndSet(false, true)) {
         return false;
       }
       // Before the result completes, which orders them for finish.
-      telemetry.upstreamFields(noted, tunnelBaggage);
+      if (upstream != null) {
+        telemetry.upstream(upstream.noted, upstream.tunnelBaggage, upstream.localAddress());
+      }
       telemetry.details(details);
       RouteDecision.Forward f = forward;
       MeshHttpResponse out =
@@ -351,7 +349,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
       e.response.whenComplete(
           (resp, err) -> {
             permit.close();
-            onAttemptDone(u, resp, err, e.noted, e.tunnelBaggage);
+            onAttemptDone(u, resp, err, e);
           });
     }
 
@@ -379,8 +377,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         Upstream u,
         @org.jspecify.annotations.Nullable MeshHttpResponse resp,
         @org.jspecify.annotations.Nullable Throwable err,
-        @Nullable ReceivedFields noted,
-        @Nullable String tunnelBaggage) {
+        Exchange e) {
       Throwable cause =
           err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err;
       Outcome outcome;
@@ -442,8 +439,7 @@ public final class OutboundClient implements MeshClient, AutoCloseable {
         finish(
             resp.withUpstream(resp.peer(), u.cluster().name(), u.key(), attempts, flag),
             ResponseCodeDetails.VIA_UPSTREAM,
-            noted,
-            tunnelBaggage);
+            e);
       } else {
         String detail = cause == null ? "upstream failed" : cause.getMessage();
         finish(

@@ -16,7 +16,7 @@ import io.meshagent.core.internal.traffic.Upstream;
 import io.meshagent.identity.SpiffeId;
 import io.meshagent.model.cluster.RoutingPriority;
 import io.meshagent.netty.internal.hbone.HboneTunnel;
-import io.meshagent.netty.internal.observe.TcpEnds;
+import io.meshagent.netty.internal.observe.ConnectionEnds;
 import io.meshagent.netty.internal.observe.TcpPeerExchange;
 import io.meshagent.netty.internal.observe.Telemetry;
 import io.meshagent.netty.internal.tls.PeerIdentity;
@@ -52,6 +52,7 @@ final class TcpConnector {
   }
 
   CompletableFuture<MeshSocket> connect(Destination d) {
+    long startNanos = System.nanoTime(); // the app's connect: where the log line's duration starts
     MeshSnapshot snapshot = agent.snapshot();
     HttpPlan plan =
         OutboundPlanner.planTcp(snapshot, d, ThreadLocalRandom.current().nextLong(1_000_000));
@@ -63,14 +64,14 @@ final class TcpConnector {
     try {
       u = clusters.pick(snapshot, cluster, ThreadLocalRandom.current().nextLong(), d);
     } catch (NoUpstreamException e) {
-      failed(e.responseFlag(), cluster, null);
+      failed(e.responseFlag(), cluster, null, startNanos);
       return CompletableFuture.failedFuture(
           new IOException("TCP to " + d + " (" + e.responseFlag() + "): " + e.getMessage()));
     }
     Admission a =
         u.state().circuitBreakers().forPriority(RoutingPriority.DEFAULT).tryAcquireConnection();
     if (!(a instanceof Admission.Permit permit)) {
-      failed("UO", cluster, u.key());
+      failed("UO", cluster, u.key(), startNanos);
       return CompletableFuture.failedFuture(new IOException("TCP to " + d + " (UO): " + a));
     }
     String where = u.cluster().name() + " / " + u.key();
@@ -85,7 +86,7 @@ final class TcpConnector {
                 permit.close();
                 u.finished(Result.LocalOrigin.CONNECT_FAILED);
                 // tcp_proxy's one connect attempt failed, and no attempt is left.
-                failed("UF,URX", u.cluster().name(), u.key());
+                failed("UF,URX", u.cluster().name(), u.key(), startNanos);
                 Throwable c = err.getCause() != null ? err.getCause() : err;
                 throw new java.util.concurrent.CompletionException(
                     new IOException("TCP to " + d + ": " + c.getMessage(), c));
@@ -94,15 +95,21 @@ final class TcpConnector {
               ch.closeFuture().addListener(x -> permit.close());
               // This may run on the caller's thread (the connection can be up before handle() is
               // attached): what must precede the peer's bytes was put in on the loop already.
-              return start.peer().thenApply(w -> opened(ch, bridge, d, u, w));
+              return start.peer().thenApply(w -> opened(ch, bridge, u, w, startNanos));
             })
         .thenCompose(f -> f);
   }
 
   /** Records an outbound connection that never came up, with Envoy's flags for why. */
-  private void failed(String flags, String cluster, @Nullable String host) {
+  private void failed(String flags, String cluster, @Nullable String host, long startNanos) {
     telemetry.tcpFailed(
-        Reporter.SOURCE, null, null, flags, null, TcpEnds.outbound(cluster, host, null));
+        Reporter.SOURCE,
+        null,
+        null,
+        flags,
+        null,
+        ConnectionEnds.outbound(cluster, host, null),
+        startNanos);
   }
 
   /**
@@ -144,7 +151,11 @@ final class TcpConnector {
 
   /** The socket, once the peer's workload is known or known to be unknown. */
   private MeshSocket opened(
-      Channel ch, SocketBridge bridge, Destination d, Upstream u, @Nullable WorkloadMetadata peer) {
+      Channel ch,
+      SocketBridge bridge,
+      Upstream u,
+      @Nullable WorkloadMetadata peer,
+      long startNanos) {
     SpiffeId identity = ch.attr(PeerIdentity.PEER).get();
     // Through HBONE there is no exchange: the 200's baggage names the destination, if it came.
     String baggage = peer == null ? HboneTunnel.baggageOf(ch) : null;
@@ -153,7 +164,8 @@ final class TcpConnector {
             Reporter.SOURCE,
             identity,
             baggage != null ? telemetry.workloadOf(baggage) : peer,
-            TcpEnds.outbound(u.cluster().name(), u.key(), ch.localAddress()));
+            ConnectionEnds.outbound(u.cluster().name(), u.key(), ch.localAddress()),
+            startNanos);
     ch.closeFuture().addListener(x -> m.recordClose());
     return bridge.socket(ch, m);
   }

@@ -9,8 +9,9 @@ import java.net.SocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who a TCP connection's access-log line names, each {@code ip:port} or null when unknown (an
- * in-process app has no address).
+ * The ends of the connections an access-log line names (a TCP connection's, or those a request
+ * travelled on), each {@code ip:port} or null when unknown (an in-process app has no address, so an
+ * outbound line has no downstream and an inbound line to a handler no upstream).
  *
  * @param cluster the upstream cluster ({@code outbound|...} or {@code inbound|<port>||})
  * @param upstreamHost the endpoint connected to
@@ -19,21 +20,21 @@ import org.jspecify.annotations.Nullable;
  * @param downstreamRemote the downstream's address
  * @param serverName the SNI the downstream sent
  */
-public record TcpEnds(
+public record ConnectionEnds(
     String cluster,
     @Nullable String upstreamHost,
     @Nullable String upstreamLocal,
     @Nullable String downstreamLocal,
     @Nullable String downstreamRemote,
     @Nullable String serverName) {
-  public TcpEnds {
+  public ConnectionEnds {
     requireNonNull(cluster, "cluster");
   }
 
   /** An outbound connection from the in-process app to {@code upstreamHost}. */
-  public static TcpEnds outbound(
+  public static ConnectionEnds outbound(
       String cluster, @Nullable String upstreamHost, @Nullable SocketAddress upstreamLocal) {
-    return new TcpEnds(cluster, upstreamHost, address(upstreamLocal), null, null, null);
+    return new ConnectionEnds(cluster, upstreamHost, address(upstreamLocal), null, null, null);
   }
 
   /** {@code ip:port} of an IP socket address, else null. */
