@@ -332,6 +332,9 @@ class InProcessTcpTest {
         && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+    assertThat(tcpMetric("istio_tcp_connections_closed_total"))
+        .as("a connection of an earlier test never closed on the server")
+        .isEqualTo(tcpMetric("istio_tcp_connections_opened_total"));
   }
 
   private static double tcpMetric(String name) {

@@ -101,6 +101,9 @@ public final class FileConfigSource implements ConfigSource {
         return;
       }
       text = Files.readString(file, StandardCharsets.UTF_8);
+      if (!FileStamp.of(file).equals(stamp)) {
+        return; // written to while being read: read it whole at the next poll
+      }
     } catch (IOException e) {
       FileStamp missing = FileStamp.MISSING;
       if (!missing.equals(lastStamp)) {

@@ -95,7 +95,10 @@ public final class ResourceFileParser {
     String version = "";
     List<?> items;
     if (root == null) {
-      items = List.of();
+      // Nothing at all is more likely a file caught mid-write than a wish to drop every resource:
+      // refused, so the last good configuration stays. An empty list says "none" outright.
+      throw new ResourceFileException(
+          origin + ": empty (no resources; write 'resources: []' to remove them all)");
     } else if (root instanceof List<?> list) {
       items = list;
     } else if (root instanceof Map<?, ?> map) {

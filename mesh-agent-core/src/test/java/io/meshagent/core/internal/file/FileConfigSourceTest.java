@@ -84,7 +84,7 @@ class FileConfigSourceTest {
     Path file = Files.writeString(dir.resolve("mesh.yaml"), bookinfoYaml());
     long first = start(file).awaitInitialConfig(WAIT).version();
 
-    Files.writeString(file, bookinfoYaml().replace("10.0.0.1", "10.0.0.2"));
+    replace(file, bookinfoYaml().replace("10.0.0.1", "10.0.0.2"));
     await().atMost(WAIT).until(() -> firstEndpoint(agent.snapshot()).host().equals("10.0.0.2"));
     assertThat(agent.snapshot().version()).isGreaterThan(first);
   }
@@ -106,12 +106,31 @@ class FileConfigSourceTest {
     await().atMost(WAIT).until(() -> firstEndpoint(agent.snapshot()).host().equals("10.0.0.3"));
   }
 
+  /**
+   * A file truncated by a write still under way: refused, not taken as "no resources", and the
+   * whole file is read once it is written.
+   */
+  @Test
+  void anEmptyFileIsRefusedAndTheWholeFileIsReadWhenWritten() throws Exception {
+    Path file = Files.writeString(dir.resolve("mesh.yaml"), bookinfoYaml());
+    MeshSnapshot good = start(file).awaitInitialConfig(WAIT);
+
+    replace(file, "");
+    await().atMost(WAIT).until(() -> agent.controlPlaneStatus().rejectedUpdates() == 1);
+    assertThat(agent.controlPlaneStatus().lastError()).contains(file.toString()).contains("empty");
+    assertThat(agent.snapshot().version()).isEqualTo(good.version());
+    assertThat(agent.snapshot().clusters()).containsKey(REVIEWS);
+
+    replace(file, bookinfoYaml().replace("10.0.0.1", "10.0.0.4"));
+    await().atMost(WAIT).until(() -> firstEndpoint(agent.snapshot()).host().equals("10.0.0.4"));
+  }
+
   @Test
   void malformedFileIsReportedAndLastGoodStays() throws Exception {
     Path file = Files.writeString(dir.resolve("mesh.yaml"), bookinfoYaml());
     MeshSnapshot good = start(file).awaitInitialConfig(WAIT);
 
-    Files.writeString(file, "resources: [ {unclosed");
+    replace(file, "resources: [ {unclosed");
     await().atMost(WAIT).until(() -> agent.controlPlaneStatus().rejectedUpdates() == 1);
     assertThat(agent.controlPlaneStatus().lastError())
         .contains(file.toString())
@@ -125,7 +144,7 @@ class FileConfigSourceTest {
     Path file = Files.writeString(dir.resolve("mesh.yaml"), bookinfoYaml());
     MeshSnapshot good = start(file).awaitInitialConfig(WAIT);
 
-    Files.writeString(
+    replace(
         file,
         bookinfoYaml().replace("match: { prefix: / }", "match: { safe_regex: { regex: '(' } }"));
     await().atMost(WAIT).until(() -> agent.controlPlaneStatus().rejectedUpdates() == 1);
@@ -166,5 +185,12 @@ class FileConfigSourceTest {
             () -> String.valueOf(agent.controlPlaneStatus().lastError()).contains("cannot read"));
     Files.writeString(file, bookinfoYaml());
     assertThat(agent.awaitInitialConfig(WAIT).clusters()).containsKey(REVIEWS);
+  }
+
+  /** Replaces the file's content at once, as a write elsewhere and a move do (and should). */
+  private static void replace(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
   }
 }
