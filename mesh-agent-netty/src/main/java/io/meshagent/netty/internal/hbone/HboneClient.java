@@ -246,6 +246,7 @@ public final class HboneClient implements AutoCloseable {
       b.localAddress(new InetSocketAddress(key.sourceIp(), 0));
     }
     Channel ch = b.handler(new ChannelInboundHandlerAdapter()).register().channel();
+    HboneSettings.tune(ch);
     PooledConnection conn = new PooledConnection(this, key, ch);
     try {
       ch.pipeline()

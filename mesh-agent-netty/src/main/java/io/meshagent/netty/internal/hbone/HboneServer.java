@@ -161,6 +161,7 @@ public final class HboneServer implements AutoCloseable {
   }
 
   private void initConnection(SocketChannel ch) {
+    HboneSettings.tune(ch);
     try {
       ch.pipeline().addLast(tls.serverContext().newHandler(ch.alloc()));
     } catch (NoWorkloadCertificateException e) {

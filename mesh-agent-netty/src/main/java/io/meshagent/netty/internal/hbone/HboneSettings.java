@@ -1,6 +1,8 @@
 package io.meshagent.netty.internal.hbone;
 
 import io.meshagent.netty.internal.ConnectionWindow;
+import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -45,7 +47,21 @@ final class HboneSettings {
    */
   static final Set<Integer> SELF_CALL_PORTS = Set.of(15001, 15006, 15008);
 
+  /**
+   * The connection's write buffer marks. Netty's HTTP/2 flow controller writes at most what the
+   * connection takes before it turns unwritable, so with Netty's 64 KiB mark a tunnel's bulk went
+   * out in DATA frames of 64 KiB or less, each a wake-up of the reader at the other end, whatever
+   * the frame size the peer allows.
+   */
+  static final WriteBufferWaterMark CONNECTION_WATER_MARK =
+      new WriteBufferWaterMark(MAX_FRAME / 2, MAX_FRAME);
+
   private HboneSettings() {}
+
+  /** Tunes an HBONE connection, client or server side, before it carries a byte. */
+  static void tune(Channel connection) {
+    connection.config().setWriteBufferWaterMark(CONNECTION_WATER_MARK);
+  }
 
   static Http2FrameCodec serverCodec(int maxConcurrentStreams) {
     return RefusedStreams.serverBuilder()

@@ -51,6 +51,8 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
       new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
   // The app's writer waits on this while the channel is not writable.
   private final Object writable = new Object();
+  // Set by a writer about to wait on writable, so the event loop wakes it only then.
+  private volatile boolean writerWaiting;
 
   private final String upstream;
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -175,7 +177,15 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
 
   private void wakeWriter() {
     synchronized (writable) {
+      writerWaiting = false;
       writable.notifyAll();
+    }
+  }
+
+  /** After a batch of the app's writes went to the channel: wakes a writer waiting on the batch. */
+  private void wakeWriterIfWaiting() {
+    if (writerWaiting) {
+      wakeWriter();
     }
   }
 
@@ -195,14 +205,25 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
   private final class Socket implements MeshSocket {
     private final Channel ch;
     private volatile @Nullable IOException writeFailure;
-    private volatile @Nullable ChannelFuture lastWrite;
     private volatile boolean outputShut;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final In in = new In();
     private final Out out = new Out();
+    private final Outbox outbox;
 
     Socket(Channel ch) {
       this.ch = ch;
+      this.outbox =
+          new Outbox(
+              ch,
+              f -> {
+                if (!f.isSuccess() && writeFailure == null) {
+                  writeFailure =
+                      new IOException("write to " + upstream + " failed: " + f.cause(), f.cause());
+                  wakeWriter();
+                }
+              },
+              SocketBridge.this::wakeWriterIfWaiting);
     }
 
     @Override
@@ -259,11 +280,20 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
         return;
       }
       ch.read(); // on to the peer's end, discarding its bytes
-      ChannelFuture last = lastWrite;
-      if (last == null || last.isDone()) {
-        linger();
-      } else {
-        last.addListener(x -> linger());
+      try {
+        // Queued after the app's writes: the last of them is known on the loop.
+        ch.eventLoop()
+            .execute(
+                () -> {
+                  ChannelFuture last = outbox.lastWrite();
+                  if (last == null || last.isDone()) {
+                    linger();
+                  } else {
+                    last.addListener(x -> linger());
+                  }
+                });
+      } catch (RejectedExecutionException e) {
+        ch.close();
       }
     }
 
@@ -298,7 +328,14 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
                 + " write from another thread");
       }
       synchronized (writable) {
-        while (!ch.isWritable() && ch.isActive() && writeFailure == null) {
+        while (true) {
+          // Said before the check: a batch handed over after it wakes this writer.
+          writerWaiting = true;
+          if ((ch.isWritable() && outbox.waiting() <= WATER_MARK.high())
+              || !ch.isActive()
+              || writeFailure != null) {
+            break;
+          }
           try {
             writable.wait(100); // a bounded wait: a missed wake-up costs at most this
           } catch (InterruptedException e) {
@@ -426,20 +463,15 @@ public final class SocketBridge extends ChannelInboundHandlerAdapter {
         // A pooled direct buffer: TLS (BoringSSL) and the socket read direct memory, so a heap
         // copy here would be copied once more on the event loop, and garbage per write.
         java.util.Objects.checkFromIndexSize(off, len, b.length); // before a buffer is taken
-        ChannelFuture f = ch.writeAndFlush(ch.alloc().directBuffer(len).writeBytes(b, off, len));
-        lastWrite = f;
-        f.addListener(
-            x -> {
-              if (!x.isSuccess() && writeFailure == null) {
-                writeFailure =
-                    new IOException("write to " + upstream + " failed: " + x.cause(), x.cause());
-                wakeWriter();
-              }
-            });
+        try {
+          outbox.add(ch.alloc().directBuffer(len).writeBytes(b, off, len));
+        } catch (RejectedExecutionException e) {
+          throw new IOException("connection to " + upstream + " is closed", e);
+        }
         // Keep writing while the channel takes more; wait only when its buffer is full (the
         // network's back-pressure), and then until it has drained to its low mark, so the event
         // loop always has the next writes queued.
-        if (!ch.isWritable()) {
+        if (!ch.isWritable() || outbox.waiting() > WATER_MARK.high()) {
           awaitWritable();
         }
         TcpConnectionMetrics m = metrics;
