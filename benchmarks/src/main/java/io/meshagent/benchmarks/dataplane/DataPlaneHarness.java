@@ -51,11 +51,12 @@ import org.jspecify.annotations.Nullable;
  * saturation requests/s with a fixed number of outstanding requests (closed loop), and the peak
  * over a sweep of 16, 64 and 256 outstanding (the fixed number can leave a configuration waiting on
  * round trips with CPU to spare); single-stream bulk Gbit/s (one connection, 64 KiB writes, timed
- * to the sink's answer after the last byte); process CPU time (client + server + load generator)
- * per request and per GiB; and telemetry's cost, the mTLS path with it on and off in alternating
- * pairs of rounds ({@link TelemetryOverhead}). Then the issue's targets, each met or not. Every
- * server binds to loopback ({@code 127.0.0.x}); every loop is bounded in count and time. The
- * machine is shared and small: read the ratios, not the digits.
+ * to the sink's answer after the last byte, the median of rotating rounds: {@link BulkRounds});
+ * process CPU time (client + server + load generator) per request and per GiB; and telemetry's
+ * cost, the mTLS path with it on and off in alternating pairs of rounds ({@link
+ * TelemetryOverhead}). Then the issue's targets, each met or not. Every server binds to loopback
+ * ({@code 127.0.0.x}); every loop is bounded in count and time. The machine is shared and small:
+ * read the ratios, not the digits.
  *
  * <p>Run (about three minutes; the reactor builds the modules it needs and installs nothing):
  *
@@ -84,15 +85,8 @@ public final class DataPlaneHarness {
   private static final int SWEEP_ROUNDS = 3;
   private static final Duration BULK_TIMEOUT = Duration.ofSeconds(30);
   private static final long MIB = 1 << 20;
-  private static final long GIB = 1L << 30;
 
   private DataPlaneHarness() {}
-
-  /** Sends {@code bytes} over a fresh connection; returns nanoseconds to the sink's answer. */
-  @FunctionalInterface
-  private interface Bulk {
-    long run(long bytes) throws Exception;
-  }
 
   /**
    * A configuration; {@code forwarded} is the agent's bulk to the sink as a separate app on
@@ -101,8 +95,8 @@ public final class DataPlaneHarness {
   private record Config(
       String name,
       Supplier<CompletableFuture<Integer>> request,
-      Bulk bulk,
-      @Nullable Bulk forwarded) {}
+      BulkRounds.Transfer bulk,
+      BulkRounds.@Nullable Transfer forwarded) {}
 
   /** What one configuration measured. */
   private static final class Result {
@@ -273,24 +267,30 @@ public final class DataPlaneHarness {
             TelemetryOverhead.PAIRS, SATURATION_ROUND, TelemetryOverhead.OUTSTANDING);
         telemetry = TelemetryOverhead.measure(on.request(), off.request());
       }
-      for (int i = 0; i < configs.size(); i++) {
-        System.out.printf(
-            "bulk: %s, %d MiB on one connection%n", configs.get(i).name(), bulkBytes / MIB);
-        System.gc();
+      List<String> names = new ArrayList<>();
+      List<BulkRounds.Transfer> transfers = new ArrayList<>();
+      for (Config c : configs) {
+        names.add(c.name());
+        transfers.add(c.bulk());
+        if (c.forwarded() != null) {
+          names.add(c.name() + ", forward");
+          transfers.add(c.forwarded());
+        }
+      }
+      List<BulkRounds.Measure> bulk = BulkRounds.measure(names, transfers, bulkBytes);
+      for (int i = 0, t = 0; i < configs.size(); i++) {
         Result r = results.get(i);
-        try {
-          double[] m = bulk(configs.get(i).bulk(), bulkBytes);
-          r.gbits = m[0];
-          r.cpuMillisPerGib = m[1];
-          Bulk forwarded = configs.get(i).forwarded();
-          if (forwarded != null) {
-            System.gc();
-            m = bulk(forwarded, bulkBytes);
-            r.forwardedGbits = m[0];
-            r.forwardedCpuMillisPerGib = m[1];
+        BulkRounds.Measure m = bulk.get(t++);
+        r.gbits = m.gbits();
+        r.cpuMillisPerGib = m.cpuMillisPerGib();
+        r.bulkError = m.error();
+        if (configs.get(i).forwarded() != null) {
+          BulkRounds.Measure f = bulk.get(t++);
+          r.forwardedGbits = f.gbits();
+          r.forwardedCpuMillisPerGib = f.cpuMillisPerGib();
+          if (r.bulkError.isEmpty()) {
+            r.bulkError = f.error();
           }
-        } catch (Exception e) {
-          r.bulkError = e.toString();
         }
       }
       print(configs, results, rate, seconds, concurrency, bulkBytes, idleMillis);
@@ -410,15 +410,6 @@ public final class DataPlaneHarness {
       kill.cancel(false);
       s.close();
     }
-  }
-
-  /** Gbit/s and CPU ms per GiB of one transfer of {@code bytes}. */
-  private static double[] bulk(Bulk b, long bytes) throws Exception {
-    long cpu0 = Load.cpuNanos();
-    long nanos = b.run(bytes);
-    return new double[] {
-      bytes * 8.0 / nanos, (Load.cpuNanos() - cpu0) / 1e6 / ((double) bytes / GIB)
-    };
   }
 
   private static void print(
