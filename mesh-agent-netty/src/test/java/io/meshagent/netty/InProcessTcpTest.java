@@ -4,6 +4,7 @@ import static io.meshagent.netty.MeshYaml.inboundHttpChain;
 import static io.meshagent.netty.MeshYaml.inboundTcpChain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.meshagent.MeshAgent;
 import io.meshagent.identity.SpiffeId;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -325,16 +327,14 @@ class InProcessTcpTest {
    * labels every connection of this class alike, and one of an earlier test may still be closing
    * when a test takes its baseline.
    */
-  private static void awaitServerConnectionsClosed() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (tcpMetric("istio_tcp_connections_opened_total")
-            != tcpMetric("istio_tcp_connections_closed_total")
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(tcpMetric("istio_tcp_connections_closed_total"))
-        .as("a connection of an earlier test never closed on the server")
-        .isEqualTo(tcpMetric("istio_tcp_connections_opened_total"));
+  private static void awaitServerConnectionsClosed() {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(tcpMetric("istio_tcp_connections_closed_total"))
+                    .as("a connection of an earlier test never closed on the server")
+                    .isEqualTo(tcpMetric("istio_tcp_connections_opened_total")));
   }
 
   private static double tcpMetric(String name) {

@@ -6,11 +6,7 @@ import io.meshagent.traffic.MeshHttpRequest;
 import io.meshagent.traffic.MeshHttpResponse;
 import io.meshagent.traffic.MeshSocket;
 import io.netty.handler.ssl.OpenSsl;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +19,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -153,17 +148,18 @@ public final class DataPlaneHarness {
               new Config(
                   "agent mTLS",
                   agentRequest(client, TwoAgents.ECHO, payload),
-                  bytes -> agentBulk(client, TwoAgents.SINK, bytes, chunk, watchdog),
-                  bytes -> agentBulk(client, TwoAgents.SINK_FORWARD, bytes, chunk, watchdog)),
+                  new SocketBulk(client, TwoAgents.SINK, chunk, watchdog, BULK_TIMEOUT),
+                  new SocketBulk(client, TwoAgents.SINK_FORWARD, chunk, watchdog, BULK_TIMEOUT)),
               new Config(
                   "agent HBONE",
                   agentRequest(client, TwoAgents.ECHO_HBONE, payload),
-                  bytes -> agentBulk(client, TwoAgents.SINK_HBONE, bytes, chunk, watchdog),
-                  bytes -> agentBulk(client, TwoAgents.SINK_FORWARD_HBONE, bytes, chunk, watchdog)),
+                  new SocketBulk(client, TwoAgents.SINK_HBONE, chunk, watchdog, BULK_TIMEOUT),
+                  new SocketBulk(
+                      client, TwoAgents.SINK_FORWARD_HBONE, chunk, watchdog, BULK_TIMEOUT)),
               new Config(
                   "agent mTLS, telemetry off",
                   agentRequest(quiet.client(), TwoAgents.ECHO, payload),
-                  bytes -> agentBulk(quiet.client(), TwoAgents.SINK, bytes, chunk, watchdog),
+                  new SocketBulk(quiet.client(), TwoAgents.SINK, chunk, watchdog, BULK_TIMEOUT),
                   null));
       // -Ddataplane.only=<name>[;<name>...]: only these configurations (for profiling).
       List<String> only = List.of(System.getProperty("dataplane.only", "").split(";"));
@@ -368,47 +364,6 @@ public final class DataPlaneHarness {
       try (MeshSocket s = client.connect(host, TwoAgents.port(host)).get(20, TimeUnit.SECONDS)) {
         System.out.printf("check: %s -> %s, peer %s%n", host, s.upstream(), s.peer());
       }
-    }
-  }
-
-  /**
-   * One connection through the mesh to the sink: the 8-byte length, {@code bytes} in 64 KiB writes,
-   * then the sink's 8-byte answer. A watchdog closes the socket at the deadline, so a stall ends
-   * the run with an error instead of hanging it.
-   */
-  private static long agentBulk(
-      MeshClient client, String host, long bytes, byte[] chunk, ScheduledExecutorService watchdog)
-      throws Exception {
-    MeshSocket s = client.connect(host, TwoAgents.port(host)).get(20, TimeUnit.SECONDS);
-    ScheduledFuture<?> kill =
-        watchdog.schedule(s::close, BULK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    try {
-      long start = System.nanoTime();
-      OutputStream out = s.output();
-      out.write(ByteBuffer.allocate(Long.BYTES).putLong(bytes).array());
-      for (long sent = 0; sent < bytes; ) {
-        int n = (int) Math.min(chunk.length, bytes - sent);
-        out.write(chunk, 0, n);
-        sent += n;
-      }
-      byte[] answer = new byte[Long.BYTES];
-      InputStream in = s.input();
-      for (int got = 0; got < answer.length; ) {
-        int n = in.read(answer, got, answer.length - got);
-        if (n < 0) {
-          throw new EOFException(host + ": the sink closed before answering");
-        }
-        got += n;
-      }
-      long nanos = System.nanoTime() - start;
-      long received = ByteBuffer.wrap(answer).getLong();
-      if (received != bytes) {
-        throw new IOException(host + ": the sink received " + received + " of " + bytes + " bytes");
-      }
-      return nanos;
-    } finally {
-      kill.cancel(false);
-      s.close();
     }
   }
 

@@ -150,13 +150,6 @@ public final class OutboundTelemetry {
         start,
         request.bodyLength(),
         r.bodyLength(),
-        // The app called in process: no downstream connection.
-        new ConnectionEnds(
-            r.upstreamCluster(),
-            r.upstreamHost(),
-            ConnectionEnds.address(upstreamLocal),
-            null,
-            null,
-            null));
+        ConnectionEnds.outbound(r.upstreamCluster(), r.upstreamHost(), upstreamLocal));
   }
 }
