@@ -103,6 +103,7 @@ final class PlainTls implements AutoCloseable {
                               protected void initChannel(Http2StreamChannel s) {
                                 s.pipeline()
                                     .addLast(
+                                        FlushBatching.stream(),
                                         new Http2StreamFrameToHttpObjectCodec(true),
                                         new HttpObjectAggregator(MAX_BODY),
                                         new Echo());
@@ -186,6 +187,7 @@ final class PlainTls implements AutoCloseable {
                   protected void initChannel(Http2StreamChannel ch) {
                     ch.pipeline()
                         .addLast(
+                            FlushBatching.stream(),
                             new Http2StreamFrameToHttpObjectCodec(false),
                             new HttpObjectAggregator(MAX_BODY),
                             new Response(result));
@@ -211,19 +213,19 @@ final class PlainTls implements AutoCloseable {
   }
 
   /**
-   * Sends {@code bytes} over a new TLS connection to the sink; returns the nanoseconds from the end
-   * of the handshake to the sink's answer.
-   */
-  /**
    * The HTTP/2 settings of the agent's own connections (4 MiB stream windows; with {@link
-   * ConnectionWindow}, 16 MiB for the connection; flushes batched per event-loop turn), so that the
-   * comparison measures the agent's work rather than Netty's defaults: with 64 KiB windows both
-   * sides spent their time waiting for WINDOW_UPDATEs.
+   * ConnectionWindow}, 16 MiB for the connection; with {@link FlushBatching}, flushes batched as
+   * the agent's are), so that the comparison measures the agent's work rather than Netty's
+   * defaults: with 64 KiB windows both sides spent their time waiting for WINDOW_UPDATEs.
    */
   private static Http2Settings tuned() {
     return Http2Settings.defaultSettings().initialWindowSize(ConnectionWindow.STREAM);
   }
 
+  /**
+   * Sends {@code bytes} over a new TLS connection to the sink; returns the nanoseconds from the end
+   * of the handshake to the sink's answer.
+   */
   long bulk(long bytes, byte[] chunk, Duration timeout) throws Exception {
     CompletableFuture<Long> done = new CompletableFuture<>();
     Channel ch =

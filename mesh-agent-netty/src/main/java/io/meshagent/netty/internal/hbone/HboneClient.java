@@ -140,7 +140,17 @@ public final class HboneClient implements AutoCloseable {
             return;
           }
           new Http2StreamChannelBootstrap(ch)
-              .handler(new ClientStreamHandler(auth, baggage, result))
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel stream) {
+                      stream
+                          .pipeline()
+                          .addLast(
+                              FlushBatching.stream(),
+                              new ClientStreamHandler(auth, baggage, result));
+                    }
+                  })
               .open()
               .addListener(
                   f -> {

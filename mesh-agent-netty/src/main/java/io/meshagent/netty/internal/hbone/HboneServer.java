@@ -197,7 +197,7 @@ public final class HboneServer implements AutoCloseable {
                   new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
-                      stream.pipeline().addLast(new ConnectHandler(config));
+                      stream.pipeline().addLast(FlushBatching.stream(), new ConnectHandler(config));
                     }
                   }))
           .addLast(new Keepalive(config.pingInterval(), config.pingTimeout()))

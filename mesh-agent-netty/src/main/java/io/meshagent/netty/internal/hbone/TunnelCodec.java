@@ -63,6 +63,7 @@ public final class TunnelCodec extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    reading = true;
     if (msg instanceof Http2DataFrame data) {
       ByteBuf content = data.content();
       if (content.isReadable()) {
@@ -127,6 +128,10 @@ public final class TunnelCodec extends ChannelDuplexHandler {
     if (!holding) {
       ctx.fireChannelReadComplete();
     }
+    reading = false;
+    if (flushWanted) {
+      flush(ctx);
+    }
   }
 
   @Override
@@ -146,9 +151,15 @@ public final class TunnelCodec extends ChannelDuplexHandler {
 
   // Writes since the last flush, sent as one DATA frame: what runs inside a tunnel (an HTTP/2
   // connection writes a HEADERS and a DATA frame per message) would otherwise cost the tunnel's
-  // stream a frame, its flow-control bookkeeping and its promise per piece.
-  private static final int MAX_PIECES = 16;
+  // stream a frame, its flow-control bookkeeping and its promise per piece. While the tunnel is in
+  // a read, its flushes are gathered too, up to about a TLS record's worth: the answers to what
+  // one read brought in leave in a few frames, not one per message, and the first of them before
+  // the last is produced, so the peer can start on them.
+  private static final int MAX_PIECES = 64;
+  private static final int GATHER_BYTES = 16 * 1024;
   private @Nullable ByteBuf pending;
+  private boolean reading;
+  private boolean flushWanted;
   private final ArrayList<ChannelPromise> pendingPromises = new ArrayList<>(4);
 
   @Override
@@ -180,6 +191,11 @@ public final class TunnelCodec extends ChannelDuplexHandler {
 
   @Override
   public void flush(ChannelHandlerContext ctx) {
+    if (reading && pending != null && pending.readableBytes() < GATHER_BYTES) {
+      flushWanted = true; // at the end of the read at the latest
+      return;
+    }
+    flushWanted = false;
     writePending(ctx);
     ctx.flush();
   }

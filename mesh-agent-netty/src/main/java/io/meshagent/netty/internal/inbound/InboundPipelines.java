@@ -296,6 +296,7 @@ final class InboundPipelines {
                       protected void initChannel(Http2StreamChannel s) {
                         s.pipeline()
                             .addLast(
+                                FlushBatching.stream(),
                                 new HttpInbound(a.hcm(), handler, conn, true, maxBody, telemetry));
                       }
                     }),

@@ -243,7 +243,7 @@ final class HttpUpstreamPool implements AutoCloseable {
               @Override
               protected void initChannel(Http2StreamChannel ch) {
                 ch.attr(PeerIdentity.PEER).set(c.parent.attr(PeerIdentity.PEER).get());
-                ch.pipeline().addLast(reader);
+                ch.pipeline().addLast(FlushBatching.stream(), reader);
               }
             })
         .open()

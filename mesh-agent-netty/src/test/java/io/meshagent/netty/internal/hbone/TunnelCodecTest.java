@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class TunnelCodecTest {
   @Test
   void manyPiecesAreSplitRatherThanCopied() {
     EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 150; i++) {
       ch.write(text("x"));
     }
     ch.flush();
@@ -74,8 +75,54 @@ class TunnelCodecTest {
       bytes += f.content().readableBytes();
       f.release();
     }
-    assertThat(bytes).isEqualTo(40);
-    assertThat(frames).as("16 pieces per frame at most").isEqualTo(3);
+    assertThat(bytes).isEqualTo(150);
+    assertThat(frames).as("64 pieces per frame at most").isEqualTo(3);
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void flushesDuringAReadAreGatheredUntilItsEndOrARecordsWorth() {
+    EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
+    ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
+    ch.writeAndFlush(text("first answer"));
+    ch.writeAndFlush(text("second answer"));
+    assertThat((Object) ch.readOutbound()).as("gathered while the read lasts").isNull();
+
+    ch.pipeline().fireChannelReadComplete();
+
+    Http2DataFrame frame = ch.readOutbound();
+    try {
+      assertThat(frame.content().toString(StandardCharsets.US_ASCII))
+          .isEqualTo("first answersecond answer");
+    } finally {
+      frame.release();
+    }
+
+    ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
+    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[10 * 1024]));
+    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[10 * 1024]));
+    Http2DataFrame early = ch.readOutbound();
+    try {
+      assertThat(early.content().readableBytes())
+          .as("past 16 KiB the gathered answers leave before the read ends")
+          .isEqualTo(20 * 1024);
+    } finally {
+      early.release();
+    }
+    ch.pipeline().fireChannelReadComplete();
+    assertThat((Object) ch.readOutbound()).isNull();
+
+    ch.writeAndFlush(text("outside a read"));
+    Http2DataFrame lone = ch.readOutbound();
+    try {
+      assertThat(lone.content().toString(StandardCharsets.US_ASCII)).isEqualTo("outside a read");
+    } finally {
+      lone.release();
+    }
+    for (ByteBuf in; (in = ch.readInbound()) != null; ) {
+      in.release();
+    }
     assertThat(ch.finishAndReleaseAll()).isFalse();
   }
 
