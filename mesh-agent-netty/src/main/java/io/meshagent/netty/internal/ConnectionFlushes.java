@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * An HTTP/2 connection's flushes, gathered: passed on once {@link #BYTES_PER_WRITE} were written
@@ -57,17 +58,22 @@ final class ConnectionFlushes extends ChannelDuplexHandler {
     flushWanted = true;
     if (unflushed >= BYTES_PER_WRITE) {
       flushNow();
-    } else if (!reading && !scheduled) {
-      scheduled = true;
-      ctx.channel().eventLoop().execute(endOfTurn);
+    } else if (!scheduled) {
+      // Outside a read, the end of this turn flushes; inside one, channelReadComplete does, and
+      // the task is the fallback should a read end without it (no read spans a task).
+      try {
+        ctx.channel().eventLoop().execute(endOfTurn);
+        scheduled = true;
+      } catch (RejectedExecutionException e) {
+        flushNow(); // the loop is shutting down
+      }
     }
   }
 
   private void endOfTurn() {
     scheduled = false;
-    if (!reading) {
-      flushIfWanted();
-    }
+    reading = false;
+    flushIfWanted();
   }
 
   private void flushIfWanted() {

@@ -44,19 +44,32 @@ class ConnectionFlushesTest {
 
   @Test
   void duringAReadFlushesWaitForItsEndUnlessARecordsWorthIsWaiting() {
+    // Through the pipeline: the embedded channel's writeAndFlush runs queued tasks after it, as
+    // if the event-loop turn had ended.
     ch.pipeline().fireChannelRead("request");
     for (int i = 0; i < 10; i++) {
-      ch.writeAndFlush(bytes(1024));
+      ch.pipeline().writeAndFlush(bytes(1024));
     }
     assertThat(passed.count).as("10 KiB: gathered").isZero();
-    ch.writeAndFlush(bytes(8 * 1024));
+    ch.pipeline().writeAndFlush(bytes(8 * 1024));
     assertThat(passed.count).as("18 KiB: passed on").isEqualTo(1);
-    ch.writeAndFlush(bytes(1024));
+    ch.pipeline().writeAndFlush(bytes(1024));
     assertThat(passed.count).isEqualTo(1);
 
     ch.pipeline().fireChannelReadComplete();
     assertThat(passed.count).as("the rest at the end of the read").isEqualTo(2);
     assertThat(passed.bytesFlushed).isEqualTo(19 * 1024);
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void aReadThatNeverCompletesIsFlushedAtTheEndOfTheTurn() {
+    ch.pipeline().fireChannelRead("request");
+    ch.pipeline().writeAndFlush(bytes(100));
+    assertThat(passed.count).isZero();
+    ch.runPendingTasks();
+    assertThat(passed.count).isEqualTo(1);
+    assertThat(passed.bytesFlushed).isEqualTo(100);
     ch.finishAndReleaseAll();
   }
 
@@ -78,8 +91,8 @@ class ConnectionFlushesTest {
   @Test
   void aWantedFlushLeavesBeforeTheClose() {
     ch.pipeline().fireChannelRead("request");
-    ch.writeAndFlush(bytes(100));
-    ch.close();
+    ch.pipeline().writeAndFlush(bytes(100));
+    ch.pipeline().close();
     assertThat(passed.count).isEqualTo(1);
     assertThat(passed.bytesFlushed).isEqualTo(100);
     ch.finishAndReleaseAll();

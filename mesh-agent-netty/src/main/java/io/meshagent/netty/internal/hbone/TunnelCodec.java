@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -130,7 +131,7 @@ public final class TunnelCodec extends ChannelDuplexHandler {
     }
     reading = false;
     if (flushWanted) {
-      flush(ctx);
+      flushNow(ctx);
     }
   }
 
@@ -160,6 +161,7 @@ public final class TunnelCodec extends ChannelDuplexHandler {
   private @Nullable ByteBuf pending;
   private boolean reading;
   private boolean flushWanted;
+  private boolean endOfTurnScheduled;
   private final ArrayList<ChannelPromise> pendingPromises = new ArrayList<>(4);
 
   @Override
@@ -193,8 +195,22 @@ public final class TunnelCodec extends ChannelDuplexHandler {
   public void flush(ChannelHandlerContext ctx) {
     if (reading && pending != null && pending.readableBytes() < GATHER_BYTES) {
       flushWanted = true; // at the end of the read at the latest
+      if (!endOfTurnScheduled) {
+        // Should a read end without its channelReadComplete (a replay that fires none), the
+        // end of the turn flushes: no read spans a task.
+        try {
+          ctx.executor().execute(() -> endOfTurn(ctx));
+          endOfTurnScheduled = true;
+        } catch (RejectedExecutionException e) {
+          flushNow(ctx); // the loop is shutting down
+        }
+      }
       return;
     }
+    flushNow(ctx);
+  }
+
+  private void flushNow(ChannelHandlerContext ctx) {
     flushWanted = false;
     writePending(ctx);
     ctx.flush();
@@ -227,9 +243,21 @@ public final class TunnelCodec extends ChannelDuplexHandler {
     ctx.write(new DefaultHttp2DataFrame(data), promise);
   }
 
+  private void endOfTurn(ChannelHandlerContext ctx) {
+    endOfTurnScheduled = false;
+    reading = false;
+    if (flushWanted && !ctx.isRemoved()) {
+      flushNow(ctx);
+    }
+  }
+
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    writePending(ctx); // written, as unflushed writes before a close are in Netty
+    if (flushWanted) {
+      flushNow(ctx); // what was flushed leaves ahead of the stream's reset
+    } else {
+      writePending(ctx); // written, as unflushed writes before a close are in Netty
+    }
     ctx.close(promise);
   }
 

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The codec's outbound side: writes between flushes leave as one DATA frame, in order. */
@@ -83,10 +87,12 @@ class TunnelCodecTest {
   @Test
   void flushesDuringAReadAreGatheredUntilItsEndOrARecordsWorth() {
     EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    // Through the pipeline: the embedded channel's writeAndFlush runs queued tasks after it, as
+    // if the event-loop turn had ended.
     ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
     ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
-    ch.writeAndFlush(text("first answer"));
-    ch.writeAndFlush(text("second answer"));
+    ch.pipeline().writeAndFlush(text("first answer"));
+    ch.pipeline().writeAndFlush(text("second answer"));
     assertThat((Object) ch.readOutbound()).as("gathered while the read lasts").isNull();
 
     ch.pipeline().fireChannelReadComplete();
@@ -100,8 +106,8 @@ class TunnelCodecTest {
     }
 
     ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
-    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[10 * 1024]));
-    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[10 * 1024]));
+    ch.pipeline().writeAndFlush(Unpooled.wrappedBuffer(new byte[10 * 1024]));
+    ch.pipeline().writeAndFlush(Unpooled.wrappedBuffer(new byte[10 * 1024]));
     Http2DataFrame early = ch.readOutbound();
     try {
       assertThat(early.content().readableBytes())
@@ -113,7 +119,7 @@ class TunnelCodecTest {
     ch.pipeline().fireChannelReadComplete();
     assertThat((Object) ch.readOutbound()).isNull();
 
-    ch.writeAndFlush(text("outside a read"));
+    ch.pipeline().writeAndFlush(text("outside a read"));
     Http2DataFrame lone = ch.readOutbound();
     try {
       assertThat(lone.content().toString(StandardCharsets.US_ASCII)).isEqualTo("outside a read");
@@ -124,6 +130,63 @@ class TunnelCodecTest {
       in.release();
     }
     assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void aFlushHeldForTheEndOfAReadLeavesAtTheEndOfTheTurnOrBeforeAClose() {
+    EmbeddedChannel ch = new EmbeddedChannel(new TunnelCodec());
+    ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("request")));
+    ch.pipeline().writeAndFlush(text("answer"));
+    assertThat((Object) ch.readOutbound()).isNull();
+    ch.runPendingTasks(); // the read's channelReadComplete never came
+    Http2DataFrame atTurnEnd = ch.readOutbound();
+    try {
+      assertThat(atTurnEnd.content().toString(StandardCharsets.US_ASCII)).isEqualTo("answer");
+    } finally {
+      atTurnEnd.release();
+    }
+
+    // Records what reaches the stream, and keeps it: the embedded transport would run the queued
+    // end-of-turn task at the write, which is what this part must do without.
+    List<String> events = new ArrayList<>();
+    List<Http2DataFrame> frames = new ArrayList<>();
+    ch.pipeline()
+        .addFirst(
+            new ChannelOutboundHandlerAdapter() {
+              @Override
+              public void write(ChannelHandlerContext c, Object msg, ChannelPromise p) {
+                events.add("write");
+                frames.add((Http2DataFrame) msg);
+                p.setSuccess();
+              }
+
+              @Override
+              public void flush(ChannelHandlerContext c) {
+                events.add("flush");
+              }
+
+              @Override
+              public void close(ChannelHandlerContext c, ChannelPromise p) {
+                events.add("close");
+                c.close(p);
+              }
+            });
+    ch.pipeline().fireChannelRead(new DefaultHttp2DataFrame(text("last request")));
+    ch.pipeline().writeAndFlush(text("last answer"));
+    ch.pipeline().close();
+    assertThat(events)
+        .as("flushed, not only written, ahead of the stream's reset")
+        .containsExactly("write", "flush", "close");
+    try {
+      assertThat(frames.get(0).content().toString(StandardCharsets.US_ASCII))
+          .isEqualTo("last answer");
+    } finally {
+      frames.forEach(Http2DataFrame::release);
+    }
+    for (ByteBuf in; (in = ch.readInbound()) != null; ) {
+      in.release();
+    }
+    ch.finishAndReleaseAll();
   }
 
   @Test
