@@ -21,7 +21,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
  * instead of working at once. Passed on and counted in bytes, the first answers leave while the
  * rest are produced. In alternating runs at 64 outstanding: plain TLS 92,000–98,000 requests/s
  * against 72,000–76,000, the agent over Istio mTLS 89,000–100,000 against 78,000–84,000, over HBONE
- * 63,000–69,000 against 56,000–58,000, CPU per request unchanged.
+ * 63,000–73,000 against 49,000–58,000, CPU per request within the runs' spread.
  */
 public final class FlushBatching {
   private FlushBatching() {}
